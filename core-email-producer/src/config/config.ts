@@ -1,0 +1,28 @@
+import { z } from 'zod';
+import { csv, infraEnvShape, InfraSettings, infraSettingsFrom, parseEnv } from '@core-email/platform';
+
+/** Every variable the producer reads. `.env.example` lists them all with a comment each. */
+export const producerEnvSchema = z.object({
+  ...infraEnvShape,
+  PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+  CORS_ORIGINS: csv(z.string().url()).default('http://localhost:4173,http://localhost:5173'),
+  HTTP_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'expected e.g. 100kb or 1mb').default('100kb'),
+});
+
+export type ProducerEnv = z.infer<typeof producerEnvSchema>;
+
+export interface ProducerConfig {
+  env: ProducerEnv;
+  infra: InfraSettings;
+}
+
+export function toProducerConfig(env: ProducerEnv): ProducerConfig {
+  return { env, infra: infraSettingsFrom('core-email-producer', env) };
+}
+
+/** The one place the producer reads the environment. Throws ConfigError naming each bad variable. */
+export function loadProducerConfig(source: NodeJS.ProcessEnv = process.env): ProducerConfig {
+  return toProducerConfig(parseEnv(producerEnvSchema, source));
+}
+
+export const PRODUCER_CONFIG = Symbol('PRODUCER_CONFIG');

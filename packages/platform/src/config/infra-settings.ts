@@ -1,0 +1,33 @@
+import { z } from 'zod';
+import type { DatabaseSettings } from '../database/data-source-options';
+import type { KafkaSettings } from '../kafka/kafka-client';
+import type { TopicSettings } from '../kafka/topic-admin';
+import type { RedisNode } from '../redis/redis-cluster';
+import { infraEnvShape } from './env';
+
+/** What the shared infrastructure module needs, derived from each app's own validated config. */
+export interface InfraSettings {
+  serviceName: string;
+  database: DatabaseSettings;
+  redis: { nodes: RedisNode[]; keyPrefix: string };
+  kafka: KafkaSettings & TopicSettings;
+}
+
+export const INFRA_SETTINGS = Symbol('INFRA_SETTINGS');
+
+const infraEnv = z.object(infraEnvShape);
+type InfraEnv = z.infer<typeof infraEnv>;
+
+export function infraSettingsFrom(serviceName: string, env: InfraEnv): InfraSettings {
+  return {
+    serviceName,
+    database: { primaryUrl: env.DB_PRIMARY_URL, replicaUrls: env.DB_REPLICA_URLS, poolSize: env.DB_POOL_SIZE },
+    redis: { nodes: env.REDIS_CLUSTER_NODES as RedisNode[], keyPrefix: env.REDIS_KEY_PREFIX },
+    kafka: {
+      brokers: env.KAFKA_BROKERS,
+      clientId: env.KAFKA_CLIENT_ID,
+      partitions: env.KAFKA_TOPIC_PARTITIONS,
+      replicationFactor: env.KAFKA_REPLICATION_FACTOR,
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
+import { ENTITIES } from './entities';
+import { MIGRATIONS } from './migrations';
+
+export interface DatabaseSettings {
+  primaryUrl: string;
+  replicaUrls: string[];
+  poolSize: number;
+}
+
+/**
+ * Writes go to the primary, reads to the streaming replicas (TypeORM `replication`). The schema changes only
+ * through migrations, run explicitly with `npm run migrate`.
+ */
+export function buildDataSourceOptions(settings: DatabaseSettings): PostgresConnectionOptions {
+  const replicas = settings.replicaUrls.length > 0 ? settings.replicaUrls : [settings.primaryUrl];
+  return {
+    type: 'postgres',
+    replication: {
+      master: { url: settings.primaryUrl },
+      slaves: replicas.map((url) => ({ url })),
+    },
+    poolSize: settings.poolSize,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    synchronize: false,
+    migrationsRun: false,
+    extra: { connectionTimeoutMillis: 3000, statement_timeout: 30000 },
+  };
+}

@@ -1,0 +1,3 @@
+import { UserEntity } from './entities/user.entity';
+
+export const ENTITIES = [UserEntity];

@@ -1,0 +1,47 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { Request, Response } from 'express';
+
+export interface ErrorBody {
+  statusCode: number;
+  error: string;
+  message: string | string[];
+  errorId?: string;
+}
+
+/**
+ * The one place errors become HTTP answers. A 4xx says what was wrong with the request; a 5xx says only
+ * that something failed and gives an id to find the full error in the logs, never its message.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly log = new Logger('HTTP');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const ctx = host.switchToHttp();
+    const res = ctx.getResponse<Response>();
+    const req = ctx.getRequest<Request>();
+    const body = this.toBody(exception, req);
+    if (res.headersSent) return;
+    res.status(body.statusCode).json(body);
+  }
+
+  private toBody(exception: unknown, req: Request): ErrorBody {
+    if (exception instanceof HttpException && exception.getStatus() < 500) {
+      const status = exception.getStatus();
+      const response = exception.getResponse();
+      const message =
+        typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
+      return { statusCode: status, error: HttpStatus[status] ?? 'Error', message };
+    }
+    const bodyParserStatus = (exception as { status?: number; type?: string }).status;
+    if (typeof bodyParserStatus === 'number' && bodyParserStatus >= 400 && bodyParserStatus < 500) {
+      // express's body parser: malformed JSON, a body over the limit, an unsupported charset.
+      return { statusCode: bodyParserStatus, error: HttpStatus[bodyParserStatus] ?? 'Error', message: (exception as Error).message };
+    }
+    const errorId = randomUUID();
+    const status = exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    this.log.error({ errorId, method: req.method, path: req.path, err: exception }, 'request failed');
+    return { statusCode: status, error: HttpStatus[status] ?? 'Error', message: 'internal error', errorId };
+  }
+}

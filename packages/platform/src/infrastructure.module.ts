@@ -1,0 +1,71 @@
+import { DynamicModule, Global, Inject, Logger as NestLogger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { TerminusModule } from '@nestjs/terminus';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { Cluster } from 'ioredis';
+import type { Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { INFRA_SETTINGS, InfraSettings } from './config/infra-settings';
+import { buildDataSourceOptions } from './database/data-source-options';
+import { InfraHealth } from './health/infra-health';
+import { createKafka } from './kafka/kafka-client';
+import { KafkaPublisher } from './kafka/publisher';
+import { KAFKA, PUBLISHER, REDIS_CLUSTER } from './kafka/tokens';
+import { ensureTopics } from './kafka/topic-admin';
+import { LOGGER } from './logging/logger';
+import { createRedisCluster } from './redis/redis-cluster';
+
+/**
+ * PostgreSQL (primary + replicas), the Redis cluster and Kafka, wired once for both services. The app's
+ * config module provides INFRA_SETTINGS and LOGGER.
+ */
+@Global()
+@Module({})
+export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown {
+  private readonly log = new NestLogger('Infrastructure');
+
+  constructor(
+    @Inject(INFRA_SETTINGS) private readonly settings: InfraSettings,
+    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(PUBLISHER) private readonly publisher: KafkaPublisher,
+    @Inject(REDIS_CLUSTER) private readonly redis: Cluster,
+  ) {}
+
+  static forRoot(): DynamicModule {
+    return {
+      module: InfrastructureModule,
+      imports: [
+        TerminusModule,
+        TypeOrmModule.forRootAsync({
+          inject: [INFRA_SETTINGS],
+          useFactory: (s: InfraSettings) => buildDataSourceOptions(s.database),
+        }),
+      ],
+      providers: [
+        {
+          provide: REDIS_CLUSTER,
+          inject: [INFRA_SETTINGS],
+          useFactory: (s: InfraSettings) => createRedisCluster(s.redis.nodes, s.redis.keyPrefix),
+        },
+        {
+          provide: KAFKA,
+          inject: [INFRA_SETTINGS, LOGGER],
+          useFactory: (s: InfraSettings, logger: Logger) => createKafka(s.kafka, logger),
+        },
+        { provide: PUBLISHER, inject: [KAFKA], useFactory: (kafka: Kafka) => new KafkaPublisher(kafka) },
+        InfraHealth,
+      ],
+      exports: [REDIS_CLUSTER, KAFKA, PUBLISHER, InfraHealth, TerminusModule],
+    };
+  }
+
+  async onModuleInit(): Promise<void> {
+    const created = await ensureTopics(this.kafka, this.settings.kafka);
+    if (created.length > 0) this.log.log(`created topics: ${created.join(', ')}`);
+    await this.publisher.connect();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.publisher.disconnect().catch(() => undefined);
+    this.redis.disconnect();
+  }
+}

@@ -1,0 +1,114 @@
+import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import type { Logger } from 'pino';
+import { ContractError, decode, dlqTopicOf, DeadLetter, MessageOf, TopicName } from '@core-email/contracts';
+import type { KafkaPublisher } from './publisher';
+import { backoffDelay, RetryPolicy, sleep } from './retry';
+
+export interface HandlerContext {
+  topic: TopicName;
+  partition: number;
+  offset: string;
+  attempt: number;
+  /** Long handlers call this so the group does not think the consumer died. */
+  heartbeat(): Promise<void>;
+}
+
+export type MessageHandler<T extends TopicName> = (message: MessageOf<T>, ctx: HandlerContext) => Promise<void>;
+
+export type HandlerMap = { [T in TopicName]?: MessageHandler<T> };
+
+export interface TopicConsumerOptions {
+  groupId: string;
+  retry: RetryPolicy;
+  /** Where to start when the group has no committed offset. */
+  fromBeginning?: boolean;
+  onDeadLetter?: (letter: DeadLetter) => void;
+  onProcessed?: (topic: TopicName) => void;
+}
+
+/**
+ * Runs handlers for a set of topics in one consumer group. An offset is committed only after its handler
+ * succeeded, or after the message was safely written to the topic's dead-letter queue: a malformed message
+ * goes there at once, a failing one after bounded retries, so no message blocks its partition.
+ */
+export class TopicConsumer {
+  private readonly consumer: Consumer;
+  private running = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly publisher: KafkaPublisher,
+    private readonly handlers: HandlerMap,
+    private readonly options: TopicConsumerOptions,
+    private readonly logger: Logger,
+  ) {
+    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({
+      topics: Object.keys(this.handlers),
+      fromBeginning: this.options.fromBeginning ?? true,
+    });
+    await this.consumer.run({ autoCommit: false, eachMessage: (payload) => this.handle(payload) });
+    this.running = true;
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  private async handle(payload: EachMessagePayload): Promise<void> {
+    const { topic, partition, message } = payload;
+    const attempts = await this.process(payload);
+    if (attempts.error) await this.deadLetter(payload, attempts.error, attempts.count);
+    await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+  }
+
+  private async process(payload: EachMessagePayload): Promise<{ count: number; error?: string }> {
+    const topic = payload.topic as TopicName;
+    const handler = this.handlers[topic] as MessageHandler<TopicName> | undefined;
+    let decoded: MessageOf<TopicName>;
+    try {
+      decoded = decode(topic, payload.message.value);
+    } catch (error) {
+      if (error instanceof ContractError) return { count: 0, error: error.message };
+      throw error;
+    }
+    const { retry } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await handler!(decoded, { topic, partition: payload.partition, offset: payload.message.offset, attempt, heartbeat: payload.heartbeat });
+        this.options.onProcessed?.(topic);
+        return { count: attempt };
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        this.logger.warn({ topic, partition: payload.partition, offset: payload.message.offset, attempt, err: error }, 'handler failed');
+        if (attempt >= retry.attempts) return { count: attempt, error: reason };
+        await sleep(backoffDelay(retry, attempt));
+        await payload.heartbeat();
+      }
+    }
+  }
+
+  private async deadLetter(payload: EachMessagePayload, error: string, attempts: number): Promise<void> {
+    const { topic, partition, message } = payload;
+    const letter: DeadLetter = {
+      topic,
+      partition,
+      offset: message.offset,
+      key: message.key?.toString() ?? null,
+      value: message.value?.toString() ?? null,
+      error,
+      attempts,
+      failedAt: new Date().toISOString(),
+    };
+    // If this send fails the offset stays uncommitted and the message is read again: delayed, never lost.
+    await this.publisher.publishRaw(dlqTopicOf(topic as TopicName), letter.key, Buffer.from(JSON.stringify(letter)));
+    this.logger.error({ topic, partition, offset: message.offset, attempts, error }, 'message sent to the dead-letter topic');
+    this.options.onDeadLetter?.(letter);
+  }
+}

@@ -1,0 +1,47 @@
+import { DynamicModule, Global, Module } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { PrometheusModule } from '@willsoto/nestjs-prometheus';
+import { LoggerModule } from 'nestjs-pino';
+import { INFRA_SETTINGS, InfraSettings } from './config/infra-settings';
+import { HealthController } from './health/health.controller';
+import { AllExceptionsFilter } from './http/error-filter';
+import { InfrastructureModule } from './infrastructure.module';
+import { createLogger, LOGGER } from './logging/logger';
+
+export interface PlatformOptions {
+  /** The app's own validated config, injectable under `configToken`. */
+  config: unknown;
+  configToken: symbol;
+  infra: InfraSettings;
+  logLevel: string;
+}
+
+/**
+ * What every service has: its config, JSON logs, /metrics, /health, one error filter, and the
+ * infrastructure clients. Each app's root module imports this and adds its features.
+ */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const logger = createLogger(options.infra.serviceName, options.logLevel);
+    return {
+      module: PlatformModule,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: { logger, autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/health' } },
+        }),
+        PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
+        InfrastructureModule.forRoot(),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: options.configToken, useValue: options.config },
+        { provide: INFRA_SETTINGS, useValue: options.infra },
+        { provide: LOGGER, useValue: logger },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+      ],
+      exports: [options.configToken, INFRA_SETTINGS, LOGGER, InfrastructureModule],
+    };
+  }
+}
