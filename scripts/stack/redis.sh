@@ -1,0 +1,110 @@
+# A 6-node Redis cluster (3 masters + 3 replicas). Sourced by stack.sh.
+# shellcheck shell=bash
+
+read -r -a REDIS_PORTS <<<"$STACK_REDIS_PORTS"
+
+redis_ensure_installed() {
+  command -v redis-server >/dev/null && command -v redis-cli >/dev/null && return 0
+  apt_install redis-server redis-tools
+}
+
+redis_dir() { printf '%s/redis/%s' "$DATA_DIR" "$1"; }
+redis_pidfile() { printf '%s/redis.pid' "$(redis_dir "$1")"; }
+# redis-server rewrites its argv to "redis-server 127.0.0.1:PORT [cluster]", which is what we match.
+redis_alive() { pid_alive "$(redis_pidfile "$1")" "redis-server $HOST:$1"; }
+rcli() { local port=$1; shift; redis-cli -h "$HOST" -p "$port" "$@"; }
+
+redis_info_field() { rcli "$1" cluster info 2>/dev/null | tr -d '\r' | sed -n "s/^$2://p"; }
+
+redis_start_node() {
+  local port=$1 dir
+  dir=$(redis_dir "$port")
+  redis_alive "$port" && return 0
+  if port_open "$port"; then
+    say "redis: port $port is taken by another process (override STACK_REDIS_PORTS)"; return 1
+  fi
+  mkdir -p "$dir"
+  # Regenerated on every start so a changed port list or timeout applies; the cluster state itself
+  # lives in nodes.conf, which Redis owns and which lets a restarted node rejoin on its own.
+  cat >"$dir/redis.conf" <<CONF
+bind $HOST
+port $port
+dir $dir
+daemonize yes
+pidfile $dir/redis.pid
+logfile $LOG_DIR/redis-$port.log
+cluster-enabled yes
+cluster-config-file nodes.conf
+cluster-node-timeout 3000
+appendonly yes
+CONF
+  redis-server "$dir/redis.conf" >>"$LOG_DIR/redis-$port.log" 2>&1 9>&-
+}
+
+redis_node_ready() { [ "$(rcli "$1" ping 2>/dev/null)" = PONG ]; }
+
+redis_cluster_ok() {
+  local port
+  for port in "${REDIS_PORTS[@]}"; do
+    [ "$(redis_info_field "$port" cluster_state)" = ok ] || return 1
+    [ "$(redis_info_field "$port" cluster_known_nodes)" = "${#REDIS_PORTS[@]}" ] || return 1
+  done
+}
+
+# "fresh" when no node knows any other and no slot is assigned: only then may we create the cluster.
+# Creating over an existing one would be refused anyway, and a half-formed state needs a person.
+redis_cluster_shape() {
+  local port known slots fresh=0 total=${#REDIS_PORTS[@]}
+  for port in "${REDIS_PORTS[@]}"; do
+    known=$(redis_info_field "$port" cluster_known_nodes)
+    slots=$(redis_info_field "$port" cluster_slots_assigned)
+    [ "$known" = 1 ] && [ "$slots" = 0 ] && fresh=$((fresh + 1))
+  done
+  if [ "$fresh" = "$total" ]; then echo fresh
+  elif [ "$fresh" = 0 ]; then echo formed
+  else echo mixed
+  fi
+}
+
+redis_up() {
+  redis_ensure_installed || return 1
+  local port logs=() addrs=()
+  for port in "${REDIS_PORTS[@]}"; do
+    logs+=("$LOG_DIR/redis-$port.log")
+    addrs+=("$HOST:$port")
+    redis_start_node "$port" || { say "redis: node $port failed to start"; log_tail "$LOG_DIR/redis-$port.log"; return 1; }
+  done
+  for port in "${REDIS_PORTS[@]}"; do
+    wait_until 30 redis_node_ready "$port" || { say "redis: node $port does not answer PING"; log_tail "$LOG_DIR/redis-$port.log"; return 1; }
+  done
+  case $(redis_cluster_shape) in
+    fresh)
+      say "  redis: creating the cluster"
+      redis-cli --cluster create "${addrs[@]}" --cluster-replicas 1 --cluster-yes >>"$LOG_DIR/redis-cluster-create.log" 2>&1 \
+        || { say "redis: cluster create failed"; log_tail "$LOG_DIR/redis-cluster-create.log"; return 1; } ;;
+    mixed)
+      say "redis: some nodes are in the cluster and some are blank (a wiped .data/redis/<port>?)."
+      say "       Run 'bash scripts/stack/stack.sh reset' to rebuild the stack's data."
+      return 1 ;;
+  esac
+  # Generous: a node that just rejoined needs a few gossip rounds (node timeout 3 s) to see everyone.
+  if ! wait_until 60 redis_cluster_ok; then
+    say "redis: cluster did not reach cluster_state:ok with ${#REDIS_PORTS[@]} nodes"
+    rcli "${REDIS_PORTS[0]}" cluster nodes >&2 || true
+    log_tail "${logs[@]}"; return 1
+  fi
+  say "redis     ok   cluster ${addrs[*]}"
+}
+
+redis_down() {
+  local port stopped=0
+  for port in "${REDIS_PORTS[@]}"; do
+    if redis_alive "$port"; then
+      stop_pid "$(redis_pidfile "$port")" "redis-server $HOST:$port" 30
+      stopped=$((stopped + 1))
+    fi
+  done
+  [ "$stopped" = 0 ] || say "redis     stopped $stopped node(s)"
+}
+
+redis_ok() { command -v redis-cli >/dev/null && redis_cluster_ok; }
