@@ -1,0 +1,11 @@
+// Graph-shaped success responses: OData content type, OData-Version and Preference-Applied.
+import type { Response } from 'express';
+import { JSON_CONTENT_TYPE } from './serialize';
+
+export function sendGraph(res: Response, status: number, body: unknown, preferenceApplied: string[] = []): void {
+  res.status(status);
+  res.setHeader('Content-Type', JSON_CONTENT_TYPE);
+  res.setHeader('OData-Version', '4.0');
+  if (preferenceApplied.length > 0) res.setHeader('Preference-Applied', preferenceApplied.join(', '));
+  res.end(JSON.stringify(body));
+}

@@ -1,0 +1,32 @@
+// Graph-looking ids. They are URL-safe (base64url, no padding) so they never need escaping in paths or in
+// the `('id')` key syntax, and immutable: a message keeps its id when it moves (Prefer: IdType="ImmutableId").
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+
+function b64url(buf: Buffer): string {
+  return buf.toString('base64url');
+}
+
+/** Deterministic id from a stable key (seeding), so the same seed gives the same mailbox. */
+export function stableId(prefix: string, key: string, bytes = 24): string {
+  return prefix + b64url(createHash('sha256').update(key).digest().subarray(0, bytes));
+}
+
+export function randomId(prefix: string, bytes = 24): string {
+  return prefix + b64url(randomBytes(bytes));
+}
+
+export function messageId(): string {
+  return randomId('AAMkAGI2TG93AAA');
+}
+
+export function changeKey(seq: number): string {
+  return 'CQAAABYAAAA' + b64url(Buffer.from(`ck${seq.toString(36)}${randomBytes(3).toString('hex')}`));
+}
+
+export function guid(): string {
+  return randomUUID();
+}
+
+export function opaqueToken(bytes = 48): string {
+  return b64url(randomBytes(bytes));
+}

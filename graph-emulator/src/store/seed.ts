@@ -1,0 +1,172 @@
+// Deterministic mail generator: the same mailbox and count always give the same messages, so demos and
+// benchmarks are repeatable. It builds plain records in one pass and sorts the indexes once at the end,
+// which is what makes 100,000 messages take well under a few seconds.
+import { createHash } from 'node:crypto';
+import { stableId } from './ids';
+import { previewOf } from './text';
+import type { Folder, Mailbox } from './mailbox';
+import type { EmailAddress, Importance, MessageRecord } from './types';
+
+const CONTACTS: EmailAddress[] = [
+  { name: 'Dana Swope', address: 'dana.swope@contoso.test' },
+  { name: 'Lee Gu', address: 'lee.gu@contoso.test' },
+  { name: 'Megan Bowen', address: 'megan.bowen@fabrikam.test' },
+  { name: 'Alex Wilber', address: 'alex.wilber@fabrikam.test' },
+  { name: 'Priya Raman', address: 'priya.raman@northwind.test' },
+  { name: 'Tomás Ortega', address: 'tomas.ortega@northwind.test' },
+  { name: 'Yuki Tanaka', address: 'yuki.tanaka@adatum.test' },
+  { name: 'Chen Wei', address: 'chen.wei@adatum.test' },
+  { name: 'Contoso Billing', address: 'billing@contoso.test' },
+  { name: 'GitHub', address: 'noreply@github.test' },
+  { name: 'Travel Desk', address: 'travel@woodgrove.test' },
+  { name: 'Olga Petrova', address: 'olga.petrova@litware.test' },
+];
+
+const TOPICS = [
+  'Q3 budget review', 'Lunch on Thursday?', 'Invoice #{n} is ready', 'Design sync notes', 'Your flight to Lisbon',
+  'Re: contract draft v{n}', 'Weekly status: platform team', 'Action required: security training',
+  'Pull request #{n} was merged', 'Offsite agenda', 'Customer escalation: ticket {n}', 'Holiday hours update',
+  'Welcome to the team!', 'Receipt for your order {n}', 'Reminder: 1:1 tomorrow', 'Fwd: conference slides',
+  'Build failed on main', 'Quarterly newsletter', 'Re: hiring plan', 'Expense report approved',
+];
+
+const SENTENCES = [
+  'Thanks for the quick turnaround on this.', 'Please find the details below.',
+  'Let me know if Thursday still works for you.', 'The numbers look better than last quarter.',
+  'I have attached the latest version for review.', 'Can we move the meeting to the afternoon?',
+  'The new cafeteria is open on the second floor.', 'We need a decision by the end of the week.',
+  'Your booking reference is listed in the itinerary.', 'Nothing urgent, just keeping you in the loop.',
+  'The team agreed to ship the change next sprint.', 'Reply to this message if anything looks wrong.',
+];
+
+const CATEGORIES = ['Blue category', 'Green category', 'Red category', 'Yellow category'];
+
+/** mulberry32: tiny, fast and good enough for fixture data. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function hashSeed(text: string): number {
+  return createHash('sha256').update(text).digest().readUInt32LE(0);
+}
+
+/** 2025-06-01T00:00:00Z: seeded mail goes backwards in time from here, about 6.5 minutes apart. */
+const BASE_MS = Date.UTC(2025, 5, 1);
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+
+interface FolderPick {
+  folder: Folder;
+  weight: number;
+  kind: 'received' | 'sent' | 'draft';
+}
+
+function ensureUserFolders(mailbox: Mailbox): void {
+  const inbox = mailbox.wellKnownFolder('inbox');
+  const wanted = [
+    { key: 'projects', displayName: 'Projects', parent: mailbox.rootId },
+    { key: 'receipts', displayName: 'Receipts', parent: inbox.record.id },
+  ];
+  for (const w of wanted) {
+    const id = stableId('AAMkAGUser', `${mailbox.identity.id}/${w.key}`, 18);
+    if (!mailbox.folders.has(id)) mailbox.addFolder({ id, displayName: w.displayName, parentFolderId: w.parent, isHidden: false });
+  }
+}
+
+function folderPlan(mailbox: Mailbox): FolderPick[] {
+  const user = (key: string) => mailbox.folders.get(stableId('AAMkAGUser', `${mailbox.identity.id}/${key}`, 18))!;
+  return [
+    { folder: mailbox.wellKnownFolder('inbox'), weight: 0.58, kind: 'received' },
+    { folder: mailbox.wellKnownFolder('sentitems'), weight: 0.12, kind: 'sent' },
+    { folder: mailbox.wellKnownFolder('archive'), weight: 0.1, kind: 'received' },
+    { folder: user('projects'), weight: 0.06, kind: 'received' },
+    { folder: user('receipts'), weight: 0.04, kind: 'received' },
+    { folder: mailbox.wellKnownFolder('deleteditems'), weight: 0.05, kind: 'received' },
+    { folder: mailbox.wellKnownFolder('junkemail'), weight: 0.03, kind: 'received' },
+    { folder: mailbox.wellKnownFolder('drafts'), weight: 0.02, kind: 'draft' },
+  ];
+}
+
+function pick<T>(rand: () => number, items: readonly T[]): T {
+  return items[Math.floor(rand() * items.length)];
+}
+
+function choosePlan(rand: () => number, plan: FolderPick[]): FolderPick {
+  let r = rand();
+  for (const p of plan) {
+    r -= p.weight;
+    if (r < 0) return p;
+  }
+  return plan[0];
+}
+
+function buildMessage(mailbox: Mailbox, index: number, plan: FolderPick[]): MessageRecord {
+  const key = `${mailbox.identity.id}/seed/${index}`;
+  const rand = prng(hashSeed(key));
+  const where = choosePlan(rand, plan);
+  const owner: EmailAddress = { name: mailbox.identity.displayName, address: mailbox.identity.address };
+  const contact = pick(rand, CONTACTS);
+  const from = where.kind === 'received' ? contact : owner;
+  const to = where.kind === 'received' ? [owner] : [contact];
+  const cc = rand() < 0.2 ? [pick(rand, CONTACTS)] : [];
+  const subject = pick(rand, TOPICS).replace('{n}', String(1000 + (index % 9000)));
+  const sentences = [0, 1, 2].map(() => pick(rand, SENTENCES));
+  const bodyHtml =
+    `<html><body><p>Hi ${to[0].name.split(' ')[0]},</p>` +
+    sentences.map((s) => `<p>${s}</p>`).join('') +
+    `<p>Best,<br>${from.name}</p></body></html>`;
+  const receivedMs = BASE_MS - index * 390_000 - Math.floor(rand() * 60_000);
+  const importanceRoll = rand();
+  const importance: Importance = importanceRoll < 0.08 ? 'high' : importanceRoll < 0.13 ? 'low' : 'normal';
+  const isDraft = where.kind === 'draft';
+  return {
+    id: stableId('AAMkAGI2TG93AAA', key),
+    folderId: where.folder.record.id,
+    seq: 0,
+    changeKey: '',
+    createdDateTime: iso(receivedMs),
+    lastModifiedDateTime: iso(receivedMs),
+    receivedDateTime: iso(receivedMs),
+    sentDateTime: iso(receivedMs - 2000),
+    receivedMs,
+    subject,
+    bodyHtml,
+    bodyPreview: previewOf(bodyHtml),
+    importance,
+    isRead: isDraft || where.kind === 'sent' || rand() < 0.7,
+    isDraft,
+    hasAttachments: rand() < 0.15,
+    from,
+    to,
+    cc,
+    bcc: [],
+    categories: rand() < 0.1 ? [pick(rand, CATEGORIES)] : [],
+    flagStatus: rand() < 0.05 ? 'flagged' : 'notFlagged',
+    internetMessageId: `<${stableId('', key + '/imid', 12)}@contoso.test>`,
+    conversationId: stableId('AAQkAGI2', `${mailbox.identity.id}/conv/${index % Math.max(1, Math.floor(index / 3) + 1)}`, 18),
+    inferenceClassification: rand() < 0.8 ? 'focused' : 'other',
+  };
+}
+
+/** Adds `count` generated messages after the ones seeded before. No notifications: seeding is set-up. */
+export function seedMailbox(mailbox: Mailbox, count: number, startIndex: number): number {
+  mailbox.ensureDefaultFolders();
+  ensureUserFolders(mailbox);
+  const plan = folderPlan(mailbox);
+  mailbox.beginBulk();
+  try {
+    for (let i = 0; i < count; i++) mailbox.addMessage(buildMessage(mailbox, startIndex + i, plan), false);
+  } finally {
+    mailbox.endBulk();
+  }
+  return startIndex + count;
+}

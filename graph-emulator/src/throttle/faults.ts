@@ -1,0 +1,55 @@
+// Fault injection for Graph requests: added latency, random errors, and N consecutive 429s (more than the
+// graph-client's 3 automatic retries, so a test can make throttling reach the service).
+import { z } from 'zod';
+
+export const faultSchema = z
+  .object({
+    latencyMs: z.number().int().min(0).max(60_000).default(0),
+    jitterMs: z.number().int().min(0).max(60_000).default(0),
+    errorRate: z.number().min(0).max(1).default(0),
+    errorStatus: z.union([z.literal(500), z.literal(502), z.literal(503), z.literal(504)]).default(503),
+    throttleNext: z.number().int().min(0).max(1_000_000).default(0),
+    retryAfterSeconds: z.number().min(0).max(3600).default(1),
+    /** Only requests whose path matches this regular expression are affected. */
+    pathPattern: z.string().max(500).optional(),
+  })
+  .strict();
+
+export type FaultSettings = z.infer<typeof faultSchema>;
+
+export type FaultDecision = { kind: 'none' } | { kind: 'throttle'; retryAfterSeconds: number } | { kind: 'error'; status: number };
+
+export class Faults {
+  settings: FaultSettings = faultSchema.parse({});
+  private pattern?: RegExp;
+
+  set(settings: FaultSettings): void {
+    this.pattern = settings.pathPattern ? new RegExp(settings.pathPattern, 'i') : undefined;
+    this.settings = settings;
+  }
+
+  clear(): void {
+    this.set(faultSchema.parse({}));
+  }
+
+  latencyFor(path: string): number {
+    const s = this.settings;
+    if (!this.matches(path) || (s.latencyMs === 0 && s.jitterMs === 0)) return 0;
+    return s.latencyMs + Math.floor(Math.random() * s.jitterMs);
+  }
+
+  decide(path: string): FaultDecision {
+    if (!this.matches(path)) return { kind: 'none' };
+    const s = this.settings;
+    if (s.throttleNext > 0) {
+      s.throttleNext--;
+      return { kind: 'throttle', retryAfterSeconds: s.retryAfterSeconds };
+    }
+    if (s.errorRate > 0 && Math.random() < s.errorRate) return { kind: 'error', status: s.errorStatus };
+    return { kind: 'none' };
+  }
+
+  private matches(path: string): boolean {
+    return !this.pattern || this.pattern.test(path);
+  }
+}
