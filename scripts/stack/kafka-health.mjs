@@ -1,9 +1,15 @@
-// Exit 0 when a kafkajs admin can describe the cluster at the given brokers, 1 otherwise.
+// Exit 0 when a kafkajs admin can describe the cluster at the given brokers.
 // Used by kafka.sh for readiness and status; kafkajs is what the apps use, so this is the check that
 // matters (a listening port alone says nothing about the controller quorum being up).
 // Usage: node kafka-health.mjs 127.0.0.1:19092[,more] [--timeout-ms N]
-import kafkajs from 'kafkajs';
-
+// Exit 2 (no point retrying) when kafkajs is not installed; exit 1 when the broker is not ready.
+let kafkajs;
+try {
+  kafkajs = (await import('kafkajs')).default;
+} catch {
+  console.error('kafka-health: kafkajs is not installed; run `npm ci` at the repo root');
+  process.exit(2);
+}
 const { Kafka, logLevel } = kafkajs;
 const brokers = (process.argv[2] ?? '127.0.0.1:19092').split(',');
 const i = process.argv.indexOf('--timeout-ms');

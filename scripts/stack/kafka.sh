@@ -103,13 +103,17 @@ kafka_start() {
 }
 
 kafka_wait() {
-  local t0=${KAFKA_STARTED_AT:-$SECONDS} deadline=$((SECONDS + ${STACK_KAFKA_TIMEOUT:-150}))
-  until kafka_healthy 2>/dev/null; do
+  local t0=${KAFKA_STARTED_AT:-$SECONDS} timeout=${STACK_KAFKA_TIMEOUT:-150} err rc
+  local deadline=$((SECONDS + timeout))
+  while :; do
+    rc=0; err=$(kafka_healthy 2>&1) || rc=$?
+    [ "$rc" = 0 ] && break
+    if [ "$rc" = 2 ]; then say "kafka: $err"; return 1; fi
     if ! kafka_alive; then
       say "kafka: the broker exited during start-up"; log_tail "$KAFKA_LOG"; return 1
     fi
     if [ "$SECONDS" -ge "$deadline" ]; then
-      say "kafka: not healthy after ${STACK_KAFKA_TIMEOUT:-150}s"; log_tail "$KAFKA_LOG"; return 1
+      say "kafka: not healthy after ${timeout}s (last check: $err)"; log_tail "$KAFKA_LOG"; return 1
     fi
     sleep 1
   done

@@ -35,15 +35,18 @@ log_tail() {
 # True when something accepts TCP connections on the port (ours or a stranger's).
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 
-# A pid file is trusted only if its process is alive AND is the program we started: after a reboot or
-# a crash the pid may belong to something else, and we must never signal that.
+# A pid is ours only if the process is alive AND is the program we started: after a reboot or a crash
+# the pid may belong to something else, and we must never signal that. A zombie (exited, not yet reaped
+# by init) has an empty cmdline, so it counts as gone, which `kill -0` would not.
+pid_is() {
+  local pid=$1 pattern=$2
+  [[ $pid =~ ^[0-9]+$ ]] && [ -r "/proc/$pid/cmdline" ] || return 1
+  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$pattern"
+}
+
 pid_alive() {
-  local pidfile=$1 pattern=$2 pid
-  [ -s "$pidfile" ] || return 1
-  pid=$(cat "$pidfile" 2>/dev/null) || return 1
-  [[ $pid =~ ^[0-9]+$ ]] || return 1
-  [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF -- "$pattern"
+  local pidfile=$1 pattern=$2
+  [ -s "$pidfile" ] && pid_is "$(cat "$pidfile" 2>/dev/null)" "$pattern"
 }
 
 # Polls a command until it succeeds or the deadline passes.
@@ -62,10 +65,10 @@ stop_pid() {
   if ! pid_alive "$pidfile" "$pattern"; then rm -f "$pidfile"; return 0; fi
   pid=$(cat "$pidfile")
   kill -TERM "$pid" 2>/dev/null || true
-  if ! wait_until "$timeout" bash -c "! kill -0 $pid"; then
+  if ! wait_until "$timeout" eval '! pid_is "$pid" "$pattern"'; then
     say "  pid $pid did not stop in ${timeout}s, killing it"
     kill -KILL "$pid" 2>/dev/null || true
-    wait_until 10 bash -c "! kill -0 $pid" || true
+    wait_until 10 eval '! pid_is "$pid" "$pattern"' || true
   fi
   rm -f "$pidfile"
 }

@@ -20,8 +20,10 @@ redis_start_node() {
   local port=$1 dir
   dir=$(redis_dir "$port")
   redis_alive "$port" && return 0
-  if port_open "$port"; then
-    say "redis: port $port is taken by another process (override STACK_REDIS_PORTS)"; return 1
+  # Each node also listens on port+10000, its cluster bus.
+  if port_open "$port" || port_open $((port + 10000)); then
+    say "redis: port $port or its cluster bus port $((port + 10000)) is taken by another process (override STACK_REDIS_PORTS)"
+    return 1
   fi
   mkdir -p "$dir"
   # Regenerated on every start so a changed port list or timeout applies; the cluster state itself
@@ -36,6 +38,12 @@ logfile $LOG_DIR/redis-$port.log
 cluster-enabled yes
 cluster-config-file nodes.conf
 cluster-node-timeout 3000
+# A replica that lost its master long ago still takes over: tests kill masters and expect failover,
+# and a dev stack prefers availability to the freshest data.
+cluster-replica-validity-factor 0
+# Sync replicas at once instead of waiting 5 s for more of them, so a restarted cluster can fail
+# over within seconds.
+repl-diskless-sync-delay 0
 appendonly yes
 CONF
   redis-server "$dir/redis.conf" >>"$LOG_DIR/redis-$port.log" 2>&1 9>&-
@@ -48,6 +56,17 @@ redis_cluster_ok() {
   for port in "${REDIS_PORTS[@]}"; do
     [ "$(redis_info_field "$port" cluster_state)" = ok ] || return 1
     [ "$(redis_info_field "$port" cluster_known_nodes)" = "${#REDIS_PORTS[@]}" ] || return 1
+  done
+}
+
+# `up` also waits for every replica to have synced: until then a master that dies has no replica
+# able to take over.
+redis_replicas_synced() {
+  local port info
+  for port in "${REDIS_PORTS[@]}"; do
+    info=$(rcli "$port" info replication 2>/dev/null | tr -d '\r')
+    grep -q '^role:slave' <<<"$info" || continue
+    grep -q '^master_link_status:up' <<<"$info" || return 1
   done
 }
 
@@ -88,8 +107,8 @@ redis_up() {
       return 1 ;;
   esac
   # Generous: a node that just rejoined needs a few gossip rounds (node timeout 3 s) to see everyone.
-  if ! wait_until 60 redis_cluster_ok; then
-    say "redis: cluster did not reach cluster_state:ok with ${#REDIS_PORTS[@]} nodes"
+  if ! wait_until 60 redis_cluster_ok || ! wait_until 30 redis_replicas_synced; then
+    say "redis: cluster did not reach cluster_state:ok with ${#REDIS_PORTS[@]} nodes and synced replicas"
     rcli "${REDIS_PORTS[0]}" cluster nodes >&2 || true
     log_tail "${logs[@]}"; return 1
   fi
@@ -97,14 +116,17 @@ redis_up() {
 }
 
 redis_down() {
-  local port stopped=0
+  local port pids=()
+  # In parallel: each node exits in milliseconds, but six sequential waits still add up.
   for port in "${REDIS_PORTS[@]}"; do
     if redis_alive "$port"; then
-      stop_pid "$(redis_pidfile "$port")" "redis-server $HOST:$port" 30
-      stopped=$((stopped + 1))
+      stop_pid "$(redis_pidfile "$port")" "redis-server $HOST:$port" 30 &
+      pids+=($!)
     fi
   done
-  [ "$stopped" = 0 ] || say "redis     stopped $stopped node(s)"
+  [ "${#pids[@]}" = 0 ] && return 0
+  wait "${pids[@]}"
+  say "redis     stopped ${#pids[@]} node(s)"
 }
 
 redis_ok() { command -v redis-cli >/dev/null && redis_cluster_ok; }
