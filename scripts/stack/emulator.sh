@@ -19,6 +19,11 @@ emulator_start() {
   if [ ! -f "$EMULATOR_MAIN" ]; then EMULATOR_SKIPPED=1; return 0; fi
   emulator_alive && return 0
   rm -f "$EMULATOR_PIDFILE"
+  local pid
+  if pid=$(find_pid "node $EMULATOR_MAIN"); then
+    echo "$pid" >"$EMULATOR_PIDFILE"
+    return 0
+  fi
   # Someone may run `npm run emulator` by hand while developing it; use theirs rather than fail.
   if emulator_healthy; then EMULATOR_FOREIGN=1; return 0; fi
   if port_open "$STACK_EMULATOR_PORT"; then

@@ -69,11 +69,13 @@ kafka_format_once() {
   if [ -s "$KAFKA_DATA/cluster.id" ]; then
     cid=$(cat "$KAFKA_DATA/cluster.id")
   else
-    cid=$(kafka_java kafka.tools.StorageTool random-uuid 2>>"$KAFKA_LOG" | tail -n 1)
+    # Same shape as `StorageTool random-uuid` (16 random bytes, base64url, no padding) without paying
+    # for a JVM start; an id starting with '-' is redrawn, as Kafka does.
+    cid=-
+    while [[ $cid == -* ]]; do cid=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '='); done
     printf '%s\n' "$cid" >"$KAFKA_DATA/cluster.id"
   fi
   say "  kafka: formatting $KAFKA_DATA/data (cluster id $cid)"
-  # --cluster-id=: an id starting with '-' would otherwise be read as an option.
   kafka_java kafka.tools.StorageTool format --cluster-id="$cid" -c "$KAFKA_CONF" >>"$KAFKA_LOG" 2>&1
 }
 
@@ -85,7 +87,12 @@ kafka_healthy() { node "$STACK_DIR/kafka-health.mjs" "$KAFKA_BROKER"; }
 kafka_start() {
   kafka_alive && return 0
   rm -f "$KAFKA_PIDFILE"
-  local port
+  local port pid
+  if pid=$(find_pid "kafka.Kafka $KAFKA_CONF"); then
+    say "  kafka: broker pid $pid was running without its pid file; using it"
+    echo "$pid" >"$KAFKA_PIDFILE"
+    return 0
+  fi
   for port in "$STACK_KAFKA_PORT" "$STACK_KAFKA_CONTROLLER_PORT"; do
     if port_open "$port"; then
       say "kafka: port $port is taken by another process (override STACK_KAFKA_PORT / STACK_KAFKA_CONTROLLER_PORT)"; return 1

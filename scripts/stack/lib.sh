@@ -49,6 +49,17 @@ pid_alive() {
   [ -s "$pidfile" ] && pid_is "$(cat "$pidfile" 2>/dev/null)" "$pattern"
 }
 
+# Finds our own process when its pid file was lost (deleted by hand, overwritten): the pattern holds
+# this checkout's absolute paths, so a match is ours and not a guess. Slow-ish, so only used when the
+# port turns out to be taken.
+find_pid() {
+  local pattern=$1 p
+  for p in /proc/[0-9]*; do
+    pid_is "${p#/proc/}" "$pattern" && { echo "${p#/proc/}"; return 0; }
+  done
+  return 1
+}
+
 # Polls a command until it succeeds or the deadline passes.
 wait_until() {
   local timeout=$1; shift

@@ -20,6 +20,13 @@ redis_start_node() {
   local port=$1 dir
   dir=$(redis_dir "$port")
   redis_alive "$port" && return 0
+  # Our node lost its pid file: Redis runs with its data dir as working directory, which identifies it.
+  local pid
+  pid=$(rcli "$port" info server 2>/dev/null | tr -d '\r' | sed -n 's/^process_id://p')
+  if [ -n "$pid" ] && [ "$(readlink "/proc/$pid/cwd" 2>/dev/null)" = "$dir" ]; then
+    echo "$pid" >"$(redis_pidfile "$port")"
+    return 0
+  fi
   # Each node also listens on port+10000, its cluster bus.
   if port_open "$port" || port_open $((port + 10000)); then
     say "redis: port $port or its cluster bus port $((port + 10000)) is taken by another process (override STACK_REDIS_PORTS)"
