@@ -39,10 +39,13 @@ port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 # the pid may belong to something else, and we must never signal that. A zombie (exited, not yet reaped
 # by init) has an empty cmdline, so it counts as gone, which `kill -0` would not.
 pid_is() {
-  local pid=$1 pattern=$2
+  local pid=$1 pattern=$2 cmd
   [[ $pid =~ ^[0-9]+$ ]] && [ -r "/proc/$pid/cmdline" ] || return 1
-  tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$pattern"
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $cmd == *"$pattern"* ]]
 }
+
+pid_gone() { ! pid_is "$1" "$2"; }
 
 pid_alive() {
   local pidfile=$1 pattern=$2
@@ -76,10 +79,10 @@ stop_pid() {
   if ! pid_alive "$pidfile" "$pattern"; then rm -f "$pidfile"; return 0; fi
   pid=$(cat "$pidfile")
   kill -TERM "$pid" 2>/dev/null || true
-  if ! wait_until "$timeout" eval '! pid_is "$pid" "$pattern"'; then
+  if ! wait_until "$timeout" pid_gone "$pid" "$pattern"; then
     say "  pid $pid did not stop in ${timeout}s, killing it"
     kill -KILL "$pid" 2>/dev/null || true
-    wait_until 10 eval '! pid_is "$pid" "$pattern"' || true
+    wait_until 10 pid_gone "$pid" "$pattern" || true
   fi
   rm -f "$pidfile"
 }

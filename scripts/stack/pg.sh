@@ -9,8 +9,9 @@ PG_SLOT=stack_replica
 
 pg_bin_dir() {
   local initdb
-  initdb=$(ls -d /usr/lib/postgresql/*/bin/initdb 2>/dev/null | sort -V | tail -n 1)
-  [ -n "$initdb" ] && dirname "$initdb"
+  # The newest installed major version wins.
+  initdb=$(printf '%s\n' /usr/lib/postgresql/*/bin/initdb | sort -V | tail -n 1)
+  [ -x "$initdb" ] && dirname "$initdb"
 }
 
 pg_ensure_installed() {
