@@ -19,8 +19,9 @@ export function messageId(): string {
   return randomId('AAMkAGI2TG93AAA');
 }
 
+/** Unique per mailbox change (seq never repeats within a mailbox), cheap enough for bulk seeding. */
 export function changeKey(seq: number): string {
-  return 'CQAAABYAAAA' + b64url(Buffer.from(`ck${seq.toString(36)}${randomBytes(3).toString('hex')}`));
+  return 'CQAAABYAAAA' + b64url(Buffer.from(`ck${seq.toString(36).padStart(6, '0')}`));
 }
 
 export function guid(): string {

@@ -25,7 +25,7 @@ export interface NewMessage {
 }
 
 function iso(ms: number): string {
-  return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return new Date(ms).toISOString().slice(0, 19) + 'Z';
 }
 
 export function buildMessage(folder: Folder, input: NewMessage): MessageRecord {
