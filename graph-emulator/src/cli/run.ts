@@ -2,14 +2,17 @@
 //   ensure-ca                       create the local CA if missing and print the CA pem path
 //   seed --mailbox A --messages N   add N generated messages to mailbox A of the running emulator
 //   create-mailbox --address A --password P [--name N]
+//   measure-delta [--mailbox A --password P --folder F --page-size N]   delta-page rate in messages/s
 //   info | counters | reset         read or reset the running emulator
 // Commands that talk to a running emulator take --url (default EMULATOR_PUBLIC_URL or https://localhost:<port>)
 // and --token (default EMULATOR_CONTROL_TOKEN); they trust the local CA directly, no NODE_EXTRA_CA_CERTS needed.
 import { readFileSync } from 'node:fs';
-import { request } from 'node:https';
 import { join } from 'node:path';
 import { loadConfig, type EmulatorConfig } from '../config';
+import { DEFAULT_TENANT_ID } from '../store/state';
 import { ensureCa } from '../tls/ca';
+import { httpsCall } from './http';
+import { measureDelta } from './measure';
 
 type Flags = Record<string, string>;
 
@@ -23,40 +26,35 @@ function parseFlags(args: string[]): Flags {
   return flags;
 }
 
-function call(config: EmulatorConfig, flags: Flags, method: string, path: string, body?: unknown): Promise<unknown> {
-  const base = flags.url ?? config.publicUrl ?? `https://localhost:${config.port}`;
-  const url = new URL(`/__emulator${path}`, base);
+async function call(config: EmulatorConfig, flags: Flags, method: string, path: string, body?: unknown): Promise<unknown> {
   const token = flags.token ?? config.controlToken;
-  const payload = body === undefined ? undefined : JSON.stringify(body);
-  return new Promise((resolve, reject) => {
-    const req = request(
-      url,
-      {
-        method,
-        ca: readFileSync(join(config.caDir, 'ca.pem')),
-        headers: {
-          ...(payload ? { 'content-type': 'application/json' } : {}),
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-        },
-        timeout: 600_000,
-      },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c) => (text += c));
-        res.on('end', () => {
-          const json = text ? JSON.parse(text) : {};
-          if ((res.statusCode ?? 500) >= 400) reject(new Error(`${res.statusCode} ${JSON.stringify(json)}`));
-          else resolve(json);
-        });
-      },
-    );
-    req.on('error', reject);
-    req.end(payload);
+  const res = await httpsCall(`${baseUrl(config, flags)}/__emulator${path}`, caOf(config), {
+    method,
+    headers: {
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(token ? { authorization: `Bearer ${token}` } : {}),
+    },
+    body: body === undefined ? undefined : JSON.stringify(body),
   });
+  const json: unknown = res.text ? JSON.parse(res.text) : {};
+  if (res.status >= 400) throw new Error(`${res.status} ${JSON.stringify(json)}`);
+  return json;
 }
 
-const USAGE = `usage: cli.js <ensure-ca | seed --mailbox A --messages N | create-mailbox --address A --password P [--name N] | info | counters | reset> [--url U] [--token T]`;
+function baseUrl(config: EmulatorConfig, flags: Flags): string {
+  return (flags.url ?? config.publicUrl ?? `https://localhost:${config.port}`).replace(/\/+$/, '');
+}
+
+function caOf(config: EmulatorConfig): Buffer {
+  return readFileSync(join(config.caDir, 'ca.pem'));
+}
+
+const USAGE = `usage: cli.js <command> [--url U] [--token T]
+  ensure-ca
+  seed --mailbox A --messages N
+  create-mailbox --address A --password P [--name N]
+  measure-delta [--mailbox A --password P] [--folder inbox] [--page-size 1000]
+  info | counters | reset`;
 
 export async function runCli(args: string[]): Promise<number> {
   const [command, ...rest] = args;
@@ -85,6 +83,19 @@ export async function runCli(args: string[]): Promise<number> {
     case 'counters':
       console.log(JSON.stringify(await call(config, flags, 'GET', '/counters'), null, 2));
       return 0;
+    case 'measure-delta': {
+      const result = await measureDelta({
+        base: baseUrl(config, flags),
+        ca: caOf(config),
+        tenant: DEFAULT_TENANT_ID,
+        username: flags.mailbox ?? 'demo@contoso.test',
+        password: flags.password ?? 'demo-password',
+        folder: flags.folder ?? 'inbox',
+        pageSize: Number(flags['page-size'] ?? 1000),
+      });
+      console.log(JSON.stringify(result));
+      return 0;
+    }
     case 'reset':
       console.log(JSON.stringify(await call(config, flags, 'POST', '/reset')));
       return 0;

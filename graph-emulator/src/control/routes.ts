@@ -57,7 +57,10 @@ export function controlRoutes(deps: ControlDeps): Router {
       caPath: deps.caPath,
       defaultClientId: DEFAULT_APP.clientId,
       mailboxes: state.mailboxes.size,
+      messages: [...state.mailboxes.values()].reduce((n, mb) => n + mb.messages.size, 0),
       subscriptions: state.subscriptions.size,
+      rssBytes: process.memoryUsage().rss,
+      heapUsedBytes: process.memoryUsage().heapUsed,
     });
   });
 
