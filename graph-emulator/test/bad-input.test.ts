@@ -100,6 +100,11 @@ describe('bad input', () => {
     const segment = await call('GET', '/me/calendars');
     assert.equal(segment.status, 400);
     assertEnvelope(segment.body, 'BadRequest');
+    for (const path of ['/me/messages/%E0%A4%A', '/me/mailFolders/%ZZ/messages', '/users/a%25ZZ/messages']) {
+      const res = await call('GET', path);
+      assert.ok(res.status === 400 || res.status === 404, `${path} → ${res.status}`);
+      assert.ok(res.body.error.code);
+    }
     const otherUser = await call('GET', '/users/nobody@contoso.test/messages');
     assert.equal(otherUser.status, 404);
     assertEnvelope(otherUser.body, 'ErrorInvalidUser');

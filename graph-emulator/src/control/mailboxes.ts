@@ -69,7 +69,7 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
   const router = Router();
 
   function mailboxOf(req: Request): Mailbox {
-    const mb = state.findMailbox(decodeURIComponent(String(req.params.mailbox)));
+    const mb = state.findMailbox(String(req.params.mailbox));
     if (!mb) throw new GraphError(404, 'ErrorInvalidUser', `No emulator mailbox '${req.params.mailbox}'.`);
     return mb;
   }

@@ -125,5 +125,9 @@ export function controlRoutes(deps: ControlDeps): Router {
     res.json({ reset: true, mailboxes: state.mailboxes.size });
   });
 
+  router.use((req) => {
+    throw new GraphError(404, 'NotFound', `No control endpoint ${req.method} /__emulator${req.path}.`);
+  });
+
   return router;
 }

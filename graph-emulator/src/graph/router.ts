@@ -62,7 +62,7 @@ function mailRoutes(ctx: AppContext): Router {
 function resolveUser(ctx: AppContext) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const caller = callerOf(res);
-    const key = decodeURIComponent(String(req.params.userId));
+    const key = String(req.params.userId);
     const mailbox = ctx.state.findMailbox(key);
     if (!mailbox) throw new GraphError(404, 'ErrorInvalidUser', `The requested user '${key}' is invalid.`);
     if (mailbox !== caller.mailbox) throw new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');

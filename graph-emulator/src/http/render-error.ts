@@ -33,7 +33,9 @@ function normalise(err: unknown, req: Request): GraphError | AadError | undefine
       ? new AadError(413, 'invalid_request', 90014, 'AADSTS90014: The request body is too large.')
       : new GraphError(413, 'RequestEntityTooLarge', 'The request body is too large.');
   }
-  if (type && (err as BodyParserError).status && (err as BodyParserError).status! < 500) {
+  // Body-parser errors and the router's URIError for bad percent-encoding both carry a 4xx status.
+  const status = (err as BodyParserError | undefined)?.status;
+  if ((type || err instanceof URIError) && status !== undefined && status < 500) {
     return isIdentityPath(req)
       ? new AadError(400, 'invalid_request', 9002313, 'AADSTS9002313: Invalid request. Request is malformed or invalid.')
       : new GraphError(400, 'BadRequest', 'The request could not be read.');

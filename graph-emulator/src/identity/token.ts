@@ -34,8 +34,13 @@ function authenticateClient(ctx: AppContext, req: Request, body: Body): AppRecor
   const basic = /^Basic (.+)$/i.exec(req.header('authorization') ?? '');
   if (basic) {
     const [id, pass] = Buffer.from(basic[1], 'base64').toString('utf8').split(':');
-    clientId = decodeURIComponent(id ?? '');
-    secret = decodeURIComponent(pass ?? '');
+    try {
+      // client_secret_basic form-encodes both parts before base64.
+      clientId = decodeURIComponent(id ?? '');
+      secret = decodeURIComponent(pass ?? '');
+    } catch {
+      throw new AadError(401, 'invalid_client', 7000215, 'AADSTS7000215: Invalid client secret provided.');
+    }
   }
   if (!clientId) throw new AadError(400, 'invalid_request', 900144, "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
   const app = ctx.state.apps.get(clientId);
