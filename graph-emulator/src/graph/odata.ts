@@ -131,5 +131,7 @@ export function parsePrefer(req: Request): { maxPageSize?: number; textBody: boo
   }
   const textBody = /outlook\.body-content-type\s*=\s*"?text"?/i.test(header);
   if (textBody) applied.push('outlook.body-content-type="text"');
+  // Ids here are always immutable; acknowledge the preference as Graph does.
+  if (/IdType\s*=\s*"?ImmutableId"?/i.test(header)) applied.push('IdType="ImmutableId"');
   return { maxPageSize, textBody, applied };
 }
