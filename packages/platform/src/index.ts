@@ -17,3 +17,5 @@ export * from './logging/logger';
 export * from './redis/redis-cluster';
 export * from './platform.module';
 export * from './health/health.controller';
+export * from './testing/stack-env';
+export * from './testing/http';

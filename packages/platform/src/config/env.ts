@@ -40,7 +40,7 @@ export const infraEnvShape = {
   KAFKA_BROKERS: csv(z.string().regex(/^[A-Za-z0-9.-]+:\d{1,5}$/, 'expected host:port')).pipe(
     z.array(z.string()).min(1, 'at least one host:port'),
   ),
-  KAFKA_CLIENT_ID: z.string().min(1).max(100),
+  KAFKA_CLIENT_ID: z.string().min(1).max(100).optional(),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
 };

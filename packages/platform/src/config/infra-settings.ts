@@ -25,7 +25,7 @@ export function infraSettingsFrom(serviceName: string, env: InfraEnv): InfraSett
     redis: { nodes: env.REDIS_CLUSTER_NODES as RedisNode[], keyPrefix: env.REDIS_KEY_PREFIX },
     kafka: {
       brokers: env.KAFKA_BROKERS,
-      clientId: env.KAFKA_CLIENT_ID,
+      clientId: env.KAFKA_CLIENT_ID ?? serviceName,
       partitions: env.KAFKA_TOPIC_PARTITIONS,
       replicationFactor: env.KAFKA_REPLICATION_FACTOR,
     },

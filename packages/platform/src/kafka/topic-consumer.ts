@@ -22,6 +22,8 @@ export interface TopicConsumerOptions {
   retry: RetryPolicy;
   /** Where to start when the group has no committed offset. */
   fromBeginning?: boolean;
+  /** How long a fetch waits for data; also how long a clean stop can take. */
+  maxWaitTimeInMs?: number;
   onDeadLetter?: (letter: DeadLetter) => void;
   onProcessed?: (topic: TopicName) => void;
 }
@@ -34,6 +36,8 @@ export interface TopicConsumerOptions {
 export class TopicConsumer {
   private readonly consumer: Consumer;
   private running = false;
+  /** Resolves once the consumer holds its partitions and has fetched from them. */
+  readonly ready: Promise<void>;
 
   constructor(
     kafka: Kafka,
@@ -42,8 +46,15 @@ export class TopicConsumer {
     private readonly options: TopicConsumerOptions,
     private readonly logger: Logger,
   ) {
-    this.consumer = kafka.consumer({ groupId: options.groupId, allowAutoTopicCreation: false });
+    this.consumer = kafka.consumer({
+      groupId: options.groupId,
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1000,
+    });
+    // The first completed fetch after joining means the partitions are held and their offsets resolved.
+    this.ready = new Promise((resolve) => this.consumer.on(this.consumer.events.FETCH, () => resolve()));
   }
+
 
   async start(): Promise<void> {
     await this.consumer.connect();

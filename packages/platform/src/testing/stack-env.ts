@@ -1,0 +1,38 @@
+/**
+ * The environment integration tests boot the services with: the local stack's addresses (the same defaults
+ * as scripts/local-env.sh), overridable by the caller's environment.
+ */
+export function stackEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const redisPorts = (env.STACK_REDIS_PORTS ?? '17001 17002 17003 17004 17005 17006').split(/\s+/).filter(Boolean);
+  return {
+    LOG_LEVEL: 'warn',
+    NODE_ENV: 'test',
+    DB_PRIMARY_URL: `postgres://core_email:core_email@127.0.0.1:${env.STACK_PG_PRIMARY_PORT ?? 55432}/core_email`,
+    DB_REPLICA_URLS: `postgres://core_email:core_email@127.0.0.1:${env.STACK_PG_REPLICA_PORT ?? 55433}/core_email`,
+    REDIS_CLUSTER_NODES: redisPorts.map((p) => `127.0.0.1:${p}`).join(','),
+    KAFKA_BROKERS: `127.0.0.1:${env.STACK_KAFKA_PORT ?? 19092}`,
+    ...pick(env, ['DB_PRIMARY_URL', 'DB_REPLICA_URLS', 'REDIS_CLUSTER_NODES', 'KAFKA_BROKERS', 'LOG_LEVEL']),
+  };
+}
+
+function pick(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
+  return Object.fromEntries(names.filter((n) => env[n]).map((n) => [n, env[n]]));
+}
+
+/** Polls `probe` until it returns a truthy value or the deadline passes. */
+export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 30_000, what = 'condition'): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await probe();
+      if (value) return value as NonNullable<T>;
+    } catch (error) {
+      lastError = error;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what} not reached within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
