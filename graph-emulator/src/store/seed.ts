@@ -91,6 +91,11 @@ function folderPlan(mailbox: Mailbox): FolderPick[] {
   ];
 }
 
+/** Keyed on the address, so the same address and count give the same mail in every emulator instance. */
+function seedKey(mailbox: Mailbox): string {
+  return mailbox.identity.address.toLowerCase();
+}
+
 function pick<T>(rand: () => number, items: readonly T[]): T {
   return items[Math.floor(rand() * items.length)];
 }
@@ -114,7 +119,7 @@ interface SeedContext {
 
 function buildMessage(ctx: SeedContext, index: number): MessageRecord {
   const { mailbox, plan, owner } = ctx;
-  const digest = createHash('sha256').update(`${mailbox.identity.id}/seed/${index}`).digest();
+  const digest = createHash('sha256').update(`${seedKey(mailbox)}/seed/${index}`).digest();
   const rand = prng(digest.readUInt32LE(0));
   const where = choosePlan(rand, plan);
   const contact = pick(rand, CONTACTS);
@@ -134,7 +139,7 @@ function buildMessage(ctx: SeedContext, index: number): MessageRecord {
   const convIndex = index % Math.max(1, Math.floor(index / 3) + 1);
   let conversationId = ctx.conversations.get(convIndex);
   if (!conversationId) {
-    conversationId = stableId('AAQkAGI2', `${mailbox.identity.id}/conv/${convIndex}`, 18);
+    conversationId = stableId('AAQkAGI2', `${seedKey(mailbox)}/conv/${convIndex}`, 18);
     ctx.conversations.set(convIndex, conversationId);
   }
   const importanceRoll = rand();
