@@ -44,7 +44,9 @@ const CONTENT_TYPES: Record<string, string> = {
   '.svg': 'image/svg+xml',
 };
 
-async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<{ server: Server; url: string }> {
+async function listen(
+  handler: (req: IncomingMessage, res: ServerResponse) => void,
+): Promise<{ server: Server; url: string }> {
   const server = createServer(handler);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
@@ -79,7 +81,9 @@ function fakeProducer(req: IncomingMessage, res: ServerResponse) {
   // The page is on another origin (like the dashboard on 4173 and the API on 3000), so CORS applies.
   const cors = { 'access-control-allow-origin': '*' };
   if (req.url === '/api/health') {
-    res.writeHead(503, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify(KAFKA_DOWN_REPORT));
+    res
+      .writeHead(503, { ...cors, 'content-type': 'application/json' })
+      .end(JSON.stringify(KAFKA_DOWN_REPORT));
     return;
   }
   res.writeHead(404, cors).end();
@@ -92,12 +96,22 @@ let api: Server | undefined;
 let apiUrl = 'http://127.0.0.1:9'; // replaced in each test
 
 before(async () => {
-  assert.ok(existsSync(join(DIST, 'index.html')), `no built frontend at ${DIST}: run npm run -w core-email-frontend build`);
+  assert.ok(
+    existsSync(join(DIST, 'index.html')),
+    `no built frontend at ${DIST}: run npm run -w core-email-frontend build`,
+  );
   assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run apt-get install -y chromium`);
   ({ server: site, url: siteUrl } = await listen(staticSite(() => apiUrl)));
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
   });
 });
 
@@ -124,11 +138,17 @@ test('shows the title, the overall status and each dependency as up or down', as
     for (const name of ['postgres_primary', 'postgres_replica', 'redis_cluster', 'kafka']) {
       states[name] = await page.getByTestId(`status-${name}`).textContent();
     }
-    assert.deepEqual(states, { postgres_primary: 'up', postgres_replica: 'up', redis_cluster: 'up', kafka: 'down' });
+    assert.deepEqual(states, {
+      postgres_primary: 'up',
+      postgres_replica: 'up',
+      redis_cluster: 'up',
+      kafka: 'down',
+    });
     const kafkaRow = await page.locator('tr[data-dependency="kafka"]').textContent();
     assert.match(kafkaRow ?? '', /ECONNREFUSED/, 'a down dependency shows why');
     assert.equal(await page.getByTestId('api-unreachable').count(), 0);
-    if (process.env.FRONTEND_SCREENSHOT) await page.screenshot({ path: process.env.FRONTEND_SCREENSHOT, fullPage: true });
+    if (process.env.FRONTEND_SCREENSHOT)
+      await page.screenshot({ path: process.env.FRONTEND_SCREENSHOT, fullPage: true });
   } finally {
     await page.close();
   }
@@ -145,7 +165,10 @@ test('says the API is unreachable when nothing answers', async () => {
     assert.match((await alert.textContent()) ?? '', /The API is unreachable\..*\/api\/health/);
     assert.equal(await page.locator('table').count(), 0, 'no stale dependency table when the API is down');
     if (process.env.FRONTEND_SCREENSHOT) {
-      await page.screenshot({ path: process.env.FRONTEND_SCREENSHOT.replace(/\.png$/, '-down.png'), fullPage: true });
+      await page.screenshot({
+        path: process.env.FRONTEND_SCREENSHOT.replace(/\.png$/, '-down.png'),
+        fullPage: true,
+      });
     }
   } finally {
     await page.close();

@@ -64,8 +64,8 @@ export function HealthPanel({ apiUrl }: { apiUrl: string }) {
 
       {health.kind === 'unreachable' && (
         <div className="alert" role="alert" data-testid="api-unreachable">
-          <strong>The API is unreachable.</strong> No answer from {apiUrl}/api/health ({health.reason}). Is the
-          producer running? Retrying every few seconds.
+          <strong>The API is unreachable.</strong> No answer from {apiUrl}/api/health ({health.reason}). Is
+          the producer running? Retrying every few seconds.
         </div>
       )}
 
