@@ -84,7 +84,18 @@ kafka_alive() { pid_alive "$KAFKA_PIDFILE" "kafka.Kafka $KAFKA_CONF"; }
 kafka_healthy() { node "$STACK_DIR/kafka-health.mjs" "$KAFKA_BROKER"; }
 
 # Launches the JVM without waiting for it: the broker boots while PostgreSQL and Redis start.
+# A live broker that does not answer is either booting or still shutting down after a TERM (that takes
+# seconds): wait until it answers or exits, so `up` right after a stop restarts it instead of failing.
+kafka_settle() {
+  local deadline=$((SECONDS + 60))
+  while kafka_alive && ! kafka_healthy >/dev/null 2>&1; do
+    [ "$SECONDS" -lt "$deadline" ] || return 0
+    sleep 1
+  done
+}
+
 kafka_start() {
+  kafka_settle
   kafka_alive && return 0
   rm -f "$KAFKA_PIDFILE"
   local port pid

@@ -9,7 +9,7 @@ import { buildDataSourceOptions } from './database/data-source-options';
 import { InfraHealth } from './health/infra-health';
 import { createKafka } from './kafka/kafka-client';
 import { KafkaPublisher } from './kafka/publisher';
-import { KAFKA, PUBLISHER, REDIS_CLUSTER } from './kafka/tokens';
+import { KAFKA, KAFKA_HEALTH, PUBLISHER, REDIS_CLUSTER } from './kafka/tokens';
 import { ensureTopics } from './kafka/topic-admin';
 import { LOGGER } from './logging/logger';
 import { createRedisCluster } from './redis/redis-cluster';
@@ -50,6 +50,16 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
           provide: KAFKA,
           inject: [INFRA_SETTINGS, LOGGER],
           useFactory: (s: InfraSettings, logger: Logger) => createKafka(s.kafka, logger),
+        },
+        {
+          provide: KAFKA_HEALTH,
+          inject: [INFRA_SETTINGS, LOGGER],
+          useFactory: (s: InfraSettings, logger: Logger) =>
+            createKafka({ ...s.kafka, clientId: `${s.kafka.clientId}-health` }, logger.child({ health: true }), {
+              retry: { retries: 0 },
+              connectionTimeout: 1000,
+              requestTimeout: 2000,
+            }),
         },
         { provide: PUBLISHER, inject: [KAFKA], useFactory: (kafka: Kafka) => new KafkaPublisher(kafka) },
         InfraHealth,

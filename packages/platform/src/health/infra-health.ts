@@ -3,7 +3,7 @@ import { HealthIndicatorResult, HealthIndicatorService } from '@nestjs/terminus'
 import type { Cluster } from 'ioredis';
 import type { Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
-import { KAFKA, REDIS_CLUSTER } from '../kafka/tokens';
+import { KAFKA_HEALTH, REDIS_CLUSTER } from '../kafka/tokens';
 import { parseClusterNodes, parseClusterState } from '../redis/redis-cluster';
 
 const TIMEOUT_MS = 2500;
@@ -27,7 +27,7 @@ export class InfraHealth {
     private readonly health: HealthIndicatorService,
     private readonly dataSource: DataSource,
     @Inject(REDIS_CLUSTER) private readonly redis: Cluster,
-    @Inject(KAFKA) private readonly kafka: Kafka,
+    @Inject(KAFKA_HEALTH) private readonly kafka: Kafka,
   ) {}
 
   checks(): Array<() => Promise<HealthIndicatorResult>> {
@@ -72,7 +72,7 @@ export class InfraHealth {
 
   async kafkaBroker(): Promise<HealthIndicatorResult> {
     const check = this.health.check('kafka');
-    const admin = this.kafka.admin({ retry: { retries: 0 } });
+    const admin = this.kafka.admin();
     try {
       const cluster = await withTimeout(
         admin.connect().then(() => admin.describeCluster()),

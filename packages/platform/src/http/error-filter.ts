@@ -27,12 +27,12 @@ export class AllExceptionsFilter implements ExceptionFilter {
   }
 
   private toBody(exception: unknown, req: Request): ErrorBody {
-    if (exception instanceof HttpException && exception.getStatus() < 500) {
+    if (exception instanceof HttpException) {
+      // Thrown on purpose (a 4xx, or a deliberate 503 such as the health report): its body is the answer.
       const status = exception.getStatus();
       const response = exception.getResponse();
-      const message =
-        typeof response === 'string' ? response : ((response as { message?: string | string[] }).message ?? exception.message);
-      return { statusCode: status, error: HttpStatus[status] ?? 'Error', message };
+      if (typeof response === 'object' && response !== null) return { statusCode: status, ...response } as ErrorBody;
+      return { statusCode: status, error: HttpStatus[status] ?? 'Error', message: response };
     }
     const bodyParserStatus = (exception as { status?: number; type?: string }).status;
     if (typeof bodyParserStatus === 'number' && bodyParserStatus >= 400 && bodyParserStatus < 500) {
@@ -40,7 +40,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { statusCode: bodyParserStatus, error: HttpStatus[bodyParserStatus] ?? 'Error', message: (exception as Error).message };
     }
     const errorId = randomUUID();
-    const status = exception instanceof HttpException ? exception.getStatus() : HttpStatus.INTERNAL_SERVER_ERROR;
+    const status = HttpStatus.INTERNAL_SERVER_ERROR;
     this.log.error({ errorId, method: req.method, path: req.path, err: exception }, 'request failed');
     return { statusCode: status, error: HttpStatus[status] ?? 'Error', message: 'internal error', errorId };
   }

@@ -1,4 +1,4 @@
-import { Kafka, logLevel, LogEntry } from 'kafkajs';
+import { Kafka, KafkaConfig, logLevel, LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 
 export interface KafkaSettings {
@@ -14,7 +14,7 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /** kafkajs logs through the app's pino logger so its lines are JSON like every other line. */
-export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
+export function createKafka(settings: KafkaSettings, logger: Logger, overrides: Partial<KafkaConfig> = {}): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: settings.clientId,
@@ -27,5 +27,6 @@ export function createKafka(settings: KafkaSettings, logger: Logger): Kafka {
         const { message, ...rest } = entry;
         log[LEVELS[level] ?? 'info'](rest, message);
       },
+    ...overrides,
   });
 }
