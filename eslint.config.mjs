@@ -3,14 +3,29 @@ import tseslint from 'typescript-eslint';
 import importPlugin from 'eslint-plugin-import';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', '**/node_modules/**', '.data/**', 'scripts/stack/kafka/**', 'core-email-frontend/dist/**'] },
+  {
+    ignores: [
+      '**/dist/**',
+      '**/test-dist/**',
+      '**/node_modules/**',
+      '.data/**',
+      'scripts/stack/kafka/**',
+      'core-email-frontend/dist/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     files: ['**/*.ts', '**/*.tsx'],
     plugins: { import: importPlugin },
     settings: {
-      'import/resolver': { typescript: { project: ['*/tsconfig.json', 'packages/*/tsconfig.json'] }, node: true },
+      'import/resolver': {
+        typescript: {
+          project: ['*/tsconfig.json', 'packages/*/tsconfig.json'],
+          noWarnOnMultipleProjects: true,
+        },
+        node: true,
+      },
     },
     rules: {
       'import/no-cycle': ['error', { ignoreExternal: true }],
@@ -24,6 +39,15 @@ export default tseslint.config(
   },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
+    languageOptions: {
+      globals: {
+        process: 'readonly',
+        console: 'readonly',
+        URL: 'readonly',
+        setTimeout: 'readonly',
+        clearTimeout: 'readonly',
+        Buffer: 'readonly',
+      },
+    },
   },
 );

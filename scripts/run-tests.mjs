@@ -5,7 +5,15 @@ import { readdirSync, statSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 
-const roots = ['packages/contracts', 'packages/platform', 'graph-emulator', 'core-email-producer', 'core-email-consumer', 'core-email-frontend', 'bench'];
+const roots = [
+  'packages/contracts',
+  'packages/platform',
+  'graph-emulator',
+  'core-email-producer',
+  'core-email-consumer',
+  'core-email-frontend',
+  'bench',
+];
 const filters = process.argv.slice(2);
 
 function walk(dir) {

@@ -9,7 +9,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({ config, configToken: CONSUMER_CONFIG, infra: config.infra, logLevel: config.env.LOG_LEVEL }),
+        PlatformModule.forRoot({
+          config,
+          configToken: CONSUMER_CONFIG,
+          infra: config.infra,
+          logLevel: config.env.LOG_LEVEL,
+        }),
         WorkersModule,
       ],
     };

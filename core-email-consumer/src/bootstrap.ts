@@ -9,7 +9,9 @@ import { ConsumerConfig } from './config/config';
  * it /health and /metrics. Tests boot this same function.
  */
 export async function createConsumerApp(config: ConsumerConfig): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), { bufferLogs: true });
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config), {
+    bufferLogs: true,
+  });
   app.useLogger(app.get(Logger));
   app.enableShutdownHooks();
   return app;

@@ -31,12 +31,19 @@ after(async () => {
 test('the consumer health endpoint lists the primary, the replica, the Redis cluster and Kafka', async () => {
   const res = await health();
   assert.equal(res.status, 200, JSON.stringify(res.body));
-  assert.deepEqual(Object.keys(res.body.info).sort(), ['kafka', 'postgres_primary', 'postgres_replica', 'redis_cluster']);
+  assert.deepEqual(Object.keys(res.body.info).sort(), [
+    'kafka',
+    'postgres_primary',
+    'postgres_replica',
+    'redis_cluster',
+  ]);
 });
 
 test('stopping a Redis master: the cluster fails over, health says so, and recovers after stack:up', async () => {
   const redis = consumer.app.get<Cluster>(REDIS_CLUSTER);
-  const master = parseClusterNodes((await redis.cluster('NODES')) as string).find((n) => n.role === 'master' && !n.failed)!;
+  const master = parseClusterNodes((await redis.cluster('NODES')) as string).find(
+    (n) => n.role === 'master' && !n.failed,
+  )!;
   stopRedisNode(Number(master.address.split(':')[1]));
 
   const degraded = await eventually(
@@ -44,7 +51,12 @@ test('stopping a Redis master: the cluster fails over, health says so, and recov
       const res = await health();
       const r = redisDetails(res.body);
       // Failover is done when the dead master is flagged failed and a replica has taken its slots.
-      return res.status === 200 && r?.state === 'ok' && r.masters === 3 && r.failedNodes?.includes(master.address) ? r : undefined;
+      return res.status === 200 &&
+        r?.state === 'ok' &&
+        r.masters === 3 &&
+        r.failedNodes?.includes(master.address)
+        ? r
+        : undefined;
     },
     60_000,
     'failover reported by /health',

@@ -8,7 +8,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PlatformModule.forRoot({ config, configToken: PRODUCER_CONFIG, infra: config.infra, logLevel: config.env.LOG_LEVEL }),
+        PlatformModule.forRoot({
+          config,
+          configToken: PRODUCER_CONFIG,
+          infra: config.infra,
+          logLevel: config.env.LOG_LEVEL,
+        }),
       ],
     };
   }

@@ -7,7 +7,9 @@ export function setupOpenApi(app: INestApplication): void {
     app,
     new DocumentBuilder()
       .setTitle('Core Email System API')
-      .setDescription('Accounts, Outlook connection, the Graph webhook and the read API over the synced mailbox.')
+      .setDescription(
+        'Accounts, Outlook connection, the Graph webhook and the read API over the synced mailbox.',
+      )
       .setVersion('0.1.0')
       .addBearerAuth()
       .build(),

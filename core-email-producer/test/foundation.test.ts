@@ -38,7 +38,10 @@ test('a row written through the data source on the primary is read back from the
   const primary = dataSource.createQueryRunner('master');
   try {
     const rows = await primary.query(`SELECT state FROM pg_stat_replication`);
-    assert.ok(rows.some((r: { state: string }) => r.state === 'streaming'), 'the replica streams from the primary');
+    assert.ok(
+      rows.some((r: { state: string }) => r.state === 'streaming'),
+      'the replica streams from the primary',
+    );
   } finally {
     await primary.release();
   }
@@ -48,7 +51,10 @@ test('emails are unique regardless of case', async () => {
   const repo = producer.app.get(DataSource).getRepository(UserEntity);
   const email = `Case-${randomUUID()}@example.test`;
   await repo.insert({ email, userName: 'a', passwordHash: 'x' });
-  await assert.rejects(repo.insert({ email: email.toUpperCase(), userName: 'b', passwordHash: 'x' }), /users_email_lower_key/);
+  await assert.rejects(
+    repo.insert({ email: email.toUpperCase(), userName: 'b', passwordHash: 'x' }),
+    /users_email_lower_key/,
+  );
 });
 
 test('/api/health lists the primary, the replica, the Redis cluster and Kafka, all up', async () => {
@@ -86,7 +92,12 @@ test('an unknown route is a JSON 404, not an HTML page', async () => {
 
 test('a missing or malformed variable stops start-up with a message naming it', () => {
   assert.throws(
-    () => loadProducerConfig({ PORT: 'eighty', REDIS_CLUSTER_NODES: 'nohostport', KAFKA_BROKERS: '127.0.0.1:9092' }),
+    () =>
+      loadProducerConfig({
+        PORT: 'eighty',
+        REDIS_CLUSTER_NODES: 'nohostport',
+        KAFKA_BROKERS: '127.0.0.1:9092',
+      }),
     (err: unknown) =>
       err instanceof ConfigError &&
       /DB_PRIMARY_URL is required/.test(err.message) &&

@@ -25,7 +25,12 @@ export function buildApp(deps: ControlDeps): Express {
   app.use(authorizeRoutes(ctx, sessions));
   app.use(tokenRoutes(ctx, sessions));
   app.use(() => {
-    throw new AadError(404, 'invalid_request', 90056, 'AADSTS90056: This endpoint does not exist on the Microsoft identity platform emulator.');
+    throw new AadError(
+      404,
+      'invalid_request',
+      90056,
+      'AADSTS90056: This endpoint does not exist on the Microsoft identity platform emulator.',
+    );
   });
   app.use(renderError);
   return app;

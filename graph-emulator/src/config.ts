@@ -16,7 +16,10 @@ const schema = z.object({
   EMULATOR_PORT: int(0, 65535).default(8443),
   EMULATOR_HOST: z.string().min(1).default('127.0.0.1'),
   EMULATOR_PUBLIC_URL: z.string().url().optional(),
-  EMULATOR_DATA_DIR: z.string().min(1).default(resolve(REPO_ROOT, '.data', 'emulator')),
+  EMULATOR_DATA_DIR: z
+    .string()
+    .min(1)
+    .default(resolve(REPO_ROOT, '.data', 'emulator')),
   EMULATOR_CA_DIR: z.string().min(1).optional(),
   EMULATOR_CERT_NAMES: z.string().default(''),
   EMULATOR_ALLOW_HTTP_NOTIFICATIONS: bool.default('false'),

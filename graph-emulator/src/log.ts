@@ -9,7 +9,13 @@ export function setLogLevel(level: Level): void {
 
 function write(level: Level, msg: string, fields?: Record<string, unknown>): void {
   if (ORDER[level] < ORDER[threshold]) return;
-  const line = JSON.stringify({ time: new Date().toISOString(), level, name: 'graph-emulator', msg, ...fields });
+  const line = JSON.stringify({
+    time: new Date().toISOString(),
+    level,
+    name: 'graph-emulator',
+    msg,
+    ...fields,
+  });
   process.stderr.write(line + '\n');
 }
 

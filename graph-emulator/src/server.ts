@@ -47,7 +47,11 @@ export async function startEmulator(config: EmulatorConfig): Promise<RunningEmul
   const started = Date.now();
   const restored = await loadSnapshot(state, statePath);
   ensureDefaults(state, config.demoMessages);
-  log.info(restored ? 'state restored from snapshot' : 'fresh state', { statePath, ms: Date.now() - started, mailboxes: state.mailboxes.size });
+  log.info(restored ? 'state restored from snapshot' : 'fresh state', {
+    statePath,
+    ms: Date.now() - started,
+    mailboxes: state.mailboxes.size,
+  });
 
   const ctx: AppContext = { config, state, publicUrl: config.publicUrl ?? '' };
   const subscriptions = new SubscriptionService(config, state);
@@ -56,7 +60,9 @@ export async function startEmulator(config: EmulatorConfig): Promise<RunningEmul
 
   let saving: Promise<void> = Promise.resolve();
   const snapshot = (): Promise<void> => {
-    saving = saving.then(() => saveSnapshot(state, statePath)).catch((err) => log.error('snapshot failed', { err: String(err) }));
+    saving = saving
+      .then(() => saveSnapshot(state, statePath))
+      .catch((err) => log.error('snapshot failed', { err: String(err) }));
     return saving;
   };
   const reset = (): void => {
@@ -94,5 +100,15 @@ export async function startEmulator(config: EmulatorConfig): Promise<RunningEmul
     return closing;
   };
 
-  return { url: ctx.publicUrl, port, caPath: ca.certPath, ctx, faults, limiter, subscriptions, snapshot, close };
+  return {
+    url: ctx.publicUrl,
+    port,
+    caPath: ca.certPath,
+    ctx,
+    faults,
+    limiter,
+    subscriptions,
+    snapshot,
+    close,
+  };
 }

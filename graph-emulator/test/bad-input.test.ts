@@ -6,7 +6,11 @@ import { startTestEmulator, type TestEmulator } from './support/emulator';
 import { signIn } from './support/msal';
 
 interface GraphErrorBody {
-  error: { code: string; message: string; innerError: { date: string; 'request-id': string; 'client-request-id': string } };
+  error: {
+    code: string;
+    message: string;
+    innerError: { date: string; 'request-id': string; 'client-request-id': string };
+  };
 }
 
 describe('bad input', () => {
@@ -17,7 +21,10 @@ describe('bad input', () => {
   async function call(method: string, path: string, body?: string, contentType = 'application/json') {
     const res = await fetch(`${emulator.url}/v1.0${path}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body !== undefined ? { 'content-type': contentType } : {}) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body !== undefined ? { 'content-type': contentType } : {}),
+      },
       body,
     });
     const text = await res.text();
@@ -43,11 +50,19 @@ describe('bad input', () => {
     const malformed = await call('PATCH', `/me/messages/${messageId}`, '{"isRead": tru');
     assert.equal(malformed.status, 400);
     assertEnvelope(malformed.body, 'BadRequest');
-    const unknown = await call('PATCH', `/me/messages/${messageId}`, JSON.stringify({ isRead: true, colour: 'red' }));
+    const unknown = await call(
+      'PATCH',
+      `/me/messages/${messageId}`,
+      JSON.stringify({ isRead: true, colour: 'red' }),
+    );
     assert.equal(unknown.status, 400);
     assertEnvelope(unknown.body, 'RequestBodyRead');
     assert.match(unknown.body.error.message, /colour/);
-    const readOnly = await call('PATCH', `/me/messages/${messageId}`, JSON.stringify({ id: 'AAMkxxxxxxxxxxxx' }));
+    const readOnly = await call(
+      'PATCH',
+      `/me/messages/${messageId}`,
+      JSON.stringify({ id: 'AAMkxxxxxxxxxxxx' }),
+    );
     assert.equal(readOnly.status, 400);
     const wrongType = await call('PATCH', `/me/messages/${messageId}`, JSON.stringify({ isRead: 'yes' }));
     assert.equal(wrongType.status, 400);
@@ -58,7 +73,13 @@ describe('bad input', () => {
   });
 
   it('rejects oversize bodies with 413', async () => {
-    const big = JSON.stringify({ message: { subject: 'x', body: { contentType: 'Text', content: 'y'.repeat(100_000) }, toRecipients: [{ emailAddress: { address: 'a@b.test' } }] } });
+    const big = JSON.stringify({
+      message: {
+        subject: 'x',
+        body: { contentType: 'Text', content: 'y'.repeat(100_000) },
+        toRecipients: [{ emailAddress: { address: 'a@b.test' } }],
+      },
+    });
     const res = await call('POST', '/me/sendMail', big);
     assert.equal(res.status, 413);
     assertEnvelope(res.body, 'RequestEntityTooLarge');
@@ -95,7 +116,11 @@ describe('bad input', () => {
     const malformed = await call('GET', '/me/messages/%22%3Cscript%3E');
     assert.equal(malformed.status, 400);
     assertEnvelope(malformed.body, 'ErrorInvalidIdMalformed');
-    const move = await call('POST', `/me/messages/${messageId}/move`, JSON.stringify({ destinationId: 'AAMkAGFoldNope1234' }));
+    const move = await call(
+      'POST',
+      `/me/messages/${messageId}/move`,
+      JSON.stringify({ destinationId: 'AAMkAGFoldNope1234' }),
+    );
     assert.equal(move.status, 404);
     const segment = await call('GET', '/me/calendars');
     assert.equal(segment.status, 400);
@@ -114,9 +139,24 @@ describe('bad input', () => {
     const url = `${emulator.url}/${emulator.ctx.state.tenantId}/oauth2/v2.0/token`;
     const cases: [string, string, number, string][] = [
       ['grant_type=authorization_code', 'application/x-www-form-urlencoded', 400, 'invalid_request'],
-      ['client_id=6731de76-14a6-49ae-97bc-6eba6914391e&client_secret=emulator-client-secret&grant_type=password', 'application/x-www-form-urlencoded', 400, 'unsupported_grant_type'],
-      ['client_id=6731de76-14a6-49ae-97bc-6eba6914391e&client_secret=emulator-client-secret&grant_type=refresh_token&refresh_token=nope', 'application/x-www-form-urlencoded', 400, 'invalid_grant'],
-      ['client_id=6731de76-14a6-49ae-97bc-6eba6914391e&grant_type=refresh_token&refresh_token=nope', 'application/x-www-form-urlencoded', 401, 'invalid_client'],
+      [
+        'client_id=6731de76-14a6-49ae-97bc-6eba6914391e&client_secret=emulator-client-secret&grant_type=password',
+        'application/x-www-form-urlencoded',
+        400,
+        'unsupported_grant_type',
+      ],
+      [
+        'client_id=6731de76-14a6-49ae-97bc-6eba6914391e&client_secret=emulator-client-secret&grant_type=refresh_token&refresh_token=nope',
+        'application/x-www-form-urlencoded',
+        400,
+        'invalid_grant',
+      ],
+      [
+        'client_id=6731de76-14a6-49ae-97bc-6eba6914391e&grant_type=refresh_token&refresh_token=nope',
+        'application/x-www-form-urlencoded',
+        401,
+        'invalid_client',
+      ],
       ['{"not":"a form"', 'application/json', 400, 'invalid_request'],
     ];
     for (const [body, type, status, error] of cases) {
@@ -130,9 +170,17 @@ describe('bad input', () => {
   });
 
   it('rejects bad control API input and keeps serving', async () => {
-    const res = await fetch(`${emulator.url}/__emulator/mailboxes`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"address":' });
+    const res = await fetch(`${emulator.url}/__emulator/mailboxes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"address":',
+    });
     assert.equal(res.status, 400);
-    const seed = await fetch(`${emulator.url}/__emulator/mailboxes/demo@contoso.test/seed`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"messages":-5}' });
+    const seed = await fetch(`${emulator.url}/__emulator/mailboxes/demo@contoso.test/seed`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{"messages":-5}',
+    });
     assert.equal(seed.status, 400);
     const health = await fetch(`${emulator.url}/__emulator/health`);
     assert.deepEqual(await health.json(), { ok: true });

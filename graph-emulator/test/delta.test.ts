@@ -36,11 +36,15 @@ class FolderCopy {
 
   /** Runs one delta round to its deltaLink; `between` runs after the first page (changes mid-round). */
   async round(between?: () => Promise<void>): Promise<{ upserts: string[]; removed: string[] }> {
-    let url = this.deltaLink ?? `/me/mailFolders('${this.folder}')/messages/delta?$select=subject,isRead,changeKey`;
+    let url =
+      this.deltaLink ?? `/me/mailFolders('${this.folder}')/messages/delta?$select=subject,isRead,changeKey`;
     const upserts: string[] = [];
     const removed: string[] = [];
     for (;;) {
-      const page: DeltaPage = await this.client.api(url).header('Prefer', `odata.maxpagesize=${this.pageSize}`).get();
+      const page: DeltaPage = await this.client
+        .api(url)
+        .header('Prefer', `odata.maxpagesize=${this.pageSize}`)
+        .get();
       this.pages++;
       assert.ok(page.value.length <= this.pageSize);
       for (const item of page.value) {
@@ -75,18 +79,28 @@ describe('delta query through the Graph client', () => {
   const mailbox = 'delta@contoso.test';
 
   async function truth(folder: string): Promise<Map<string, string>> {
-    const list = await emulator.control<{ value: { id: string; changeKey: string }[] }>('GET', `/mailboxes/${mailbox}/folders/${folder}/messages`);
+    const list = await emulator.control<{ value: { id: string; changeKey: string }[] }>(
+      'GET',
+      `/mailboxes/${mailbox}/folders/${folder}/messages`,
+    );
     return new Map(list.value.map((m) => [m.id, m.changeKey]));
   }
 
   async function someIds(folder: string, n: number, skip = 0): Promise<string[]> {
-    const list = await emulator.control<{ value: { id: string }[] }>('GET', `/mailboxes/${mailbox}/folders/${folder}/messages`);
+    const list = await emulator.control<{ value: { id: string }[] }>(
+      'GET',
+      `/mailboxes/${mailbox}/folders/${folder}/messages`,
+    );
     return list.value.slice(skip, skip + n).map((m) => m.id);
   }
 
   before(async () => {
     emulator = await startTestEmulator();
-    await emulator.control('POST', '/mailboxes', { address: mailbox, password: 'pw', displayName: 'Delta User' });
+    await emulator.control('POST', '/mailboxes', {
+      address: mailbox,
+      password: 'pw',
+      displayName: 'Delta User',
+    });
     await emulator.control('POST', `/mailboxes/${mailbox}/seed`, { messages: 3000 });
     const { result } = await signIn(emulator, { username: mailbox, password: 'pw' });
     client = graphClient(emulator, () => result.accessToken);
@@ -104,14 +118,26 @@ describe('delta query through the Graph client', () => {
 
     for (let round = 0; round < 3; round++) {
       const [read, flagged, moved, trashed, gone] = [
-        await someIds('inbox', 5, 0), await someIds('inbox', 3, 5), await someIds('inbox', 4, 8), await someIds('inbox', 2, 12), await someIds('inbox', 2, 14),
+        await someIds('inbox', 5, 0),
+        await someIds('inbox', 3, 5),
+        await someIds('inbox', 4, 8),
+        await someIds('inbox', 2, 12),
+        await someIds('inbox', 2, 14),
       ];
-      for (const id of read) await client.api(`/me/messages/${id}`).patch({ isRead: true, categories: ['Blue category'] });
-      for (const id of flagged) await emulator.control('PATCH', `/mailboxes/${mailbox}/messages/${id}`, { flagStatus: 'flagged', isRead: false });
+      for (const id of read)
+        await client.api(`/me/messages/${id}`).patch({ isRead: true, categories: ['Blue category'] });
+      for (const id of flagged)
+        await emulator.control('PATCH', `/mailboxes/${mailbox}/messages/${id}`, {
+          flagStatus: 'flagged',
+          isRead: false,
+        });
       for (const id of moved) await client.api(`/me/messages/${id}/move`).post({ destinationId: 'archive' });
       for (const id of trashed) await client.api(`/me/messages/${id}`).delete();
       for (const id of gone) await emulator.control('DELETE', `/mailboxes/${mailbox}/messages/${id}`);
-      for (let i = 0; i < 7; i++) await emulator.control('POST', `/mailboxes/${mailbox}/messages`, { subject: `round ${round} mail ${i}` });
+      for (let i = 0; i < 7; i++)
+        await emulator.control('POST', `/mailboxes/${mailbox}/messages`, {
+          subject: `round ${round} mail ${i}`,
+        });
       const backFromArchive = await someIds('archive', 1, 50);
       await client.api(`/me/messages/${backFromArchive[0]}/move`).post({ destinationId: 'inbox' });
 
@@ -119,7 +145,8 @@ describe('delta query through the Graph client', () => {
       await archive.round();
       assert.deepEqual(inbox.items, await truth('inbox'), `inbox converges in round ${round}`);
       assert.deepEqual(archive.items, await truth('archive'), `archive converges in round ${round}`);
-      for (const id of [...moved, ...trashed, ...gone]) assert.ok(change.removed.includes(id), 'moved-out and deleted ids are @removed');
+      for (const id of [...moved, ...trashed, ...gone])
+        assert.ok(change.removed.includes(id), 'moved-out and deleted ids are @removed');
     }
   });
 
@@ -159,7 +186,11 @@ describe('delta query through the Graph client', () => {
     const inboxFolder = await client.api('/me/mailFolders/inbox').get();
     const page: DeltaPage = await client.api(`/me/mailFolders/${inboxFolder.id}/messages/delta`).get();
     assert.equal(page.value.length, 10);
-    assert.ok(page['@odata.nextLink']?.includes(`/v1.0/me/mailFolders('${inboxFolder.id}')/messages/delta?%24skiptoken=`));
+    assert.ok(
+      page['@odata.nextLink']?.includes(
+        `/v1.0/me/mailFolders('${inboxFolder.id}')/messages/delta?%24skiptoken=`,
+      ),
+    );
   });
 
   it('answers expired and unknown tokens with 410 SyncStateNotFound', async () => {
@@ -169,7 +200,9 @@ describe('delta query through the Graph client', () => {
     const expired = await expectGraphError(client.api(copy.deltaLink!).get());
     assert.equal(expired.statusCode, 410);
     assert.equal(expired.code, 'SyncStateNotFound');
-    const bogus = await expectGraphError(client.api(`/me/mailFolders/inbox/messages/delta?$deltatoken=bm90LWEtdG9rZW4.AAAA`).get());
+    const bogus = await expectGraphError(
+      client.api(`/me/mailFolders/inbox/messages/delta?$deltatoken=bm90LWEtdG9rZW4.AAAA`).get(),
+    );
     assert.equal(bogus.statusCode, 410);
     assert.equal(bogus.code, 'SyncStateNotFound');
     // A fresh initial round works again.

@@ -20,10 +20,17 @@ describe('paging a 10,000-message mailbox with the Graph client', () => {
   let token: string;
   before(async () => {
     emulator = await startTestEmulator();
-    await emulator.control('POST', '/mailboxes', { address: 'big@contoso.test', password: 'big-password', displayName: 'Big Mailbox' });
-    const seeded = await emulator.control<{ total: number }>('POST', '/mailboxes/big@contoso.test/seed', { messages: 10_000 });
+    await emulator.control('POST', '/mailboxes', {
+      address: 'big@contoso.test',
+      password: 'big-password',
+      displayName: 'Big Mailbox',
+    });
+    const seeded = await emulator.control<{ total: number }>('POST', '/mailboxes/big@contoso.test/seed', {
+      messages: 10_000,
+    });
     assert.equal(seeded.total, 10_000);
-    token = (await signIn(emulator, { username: 'big@contoso.test', password: 'big-password' })).result.accessToken;
+    token = (await signIn(emulator, { username: 'big@contoso.test', password: 'big-password' })).result
+      .accessToken;
   });
   after(async () => emulator.stop());
 
@@ -43,19 +50,33 @@ describe('paging a 10,000-message mailbox with the Graph client', () => {
     await iterator.iterate();
     assert.equal(seen.length, 10_000);
     assert.equal(new Set(seen.map((m) => m.id)).size, 10_000);
-    for (let i = 1; i < seen.length; i++) assert.ok(seen[i - 1].receivedDateTime >= seen[i].receivedDateTime, 'newest first');
-    assert.deepEqual(Object.keys(seen[0]).sort(), ['@odata.etag', 'id', 'parentFolderId', 'receivedDateTime', 'subject']);
+    for (let i = 1; i < seen.length; i++)
+      assert.ok(seen[i - 1].receivedDateTime >= seen[i].receivedDateTime, 'newest first');
+    assert.deepEqual(Object.keys(seen[0]).sort(), [
+      '@odata.etag',
+      'id',
+      'parentFolderId',
+      'receivedDateTime',
+      'subject',
+    ]);
   });
 
   it('lists folders whose counts add up to the mailbox, and pages a folder with the default page size', async () => {
     const client = graphClient(emulator, () => token);
     const top = await client.api('/me/mailFolders').top(50).get();
     const names = top.value.map((f: { displayName: string }) => f.displayName);
-    for (const n of ['Inbox', 'Sent Items', 'Drafts', 'Deleted Items', 'Archive', 'Junk Email']) assert.ok(names.includes(n), n);
+    for (const n of ['Inbox', 'Sent Items', 'Drafts', 'Deleted Items', 'Archive', 'Junk Email'])
+      assert.ok(names.includes(n), n);
     const inbox = await client.api('/me/mailFolders/inbox').get();
     const children = await client.api(`/me/mailFolders('${inbox.id}')/childFolders`).get();
-    assert.deepEqual(children.value.map((f: { displayName: string }) => f.displayName), ['Receipts']);
-    const total = [...top.value, ...children.value].reduce((n: number, f: { totalItemCount: number }) => n + f.totalItemCount, 0);
+    assert.deepEqual(
+      children.value.map((f: { displayName: string }) => f.displayName),
+      ['Receipts'],
+    );
+    const total = [...top.value, ...children.value].reduce(
+      (n: number, f: { totalItemCount: number }) => n + f.totalItemCount,
+      0,
+    );
     assert.equal(total, 10_000);
 
     const page = await client.api('/me/mailFolders/inbox/messages').get();

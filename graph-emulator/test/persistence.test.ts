@@ -18,32 +18,56 @@ describe('state snapshots', () => {
   it('resumes mailboxes, refresh tokens, subscriptions and delta links after a restart', async () => {
     const hook = await new WebhookReceiver().start();
     const first = await startTestEmulator({}, dir);
-    await first.control('POST', '/mailboxes', { address: 'keep@contoso.test', password: 'pw', displayName: 'Keep Me' });
+    await first.control('POST', '/mailboxes', {
+      address: 'keep@contoso.test',
+      password: 'pw',
+      displayName: 'Keep Me',
+    });
     await first.control('POST', '/mailboxes/keep@contoso.test/seed', { messages: 120 });
     const { app, result } = await signIn(first, { username: 'keep@contoso.test', password: 'pw' });
     const client = graphClient(first, () => result.accessToken);
     const sub = await client.api('/subscriptions').post({
-      changeType: 'created', notificationUrl: `${hook.url}/notify`, resource: 'me/messages',
-      expirationDateTime: new Date(Date.now() + 3600_000).toISOString(), clientState: 'kept',
+      changeType: 'created',
+      notificationUrl: `${hook.url}/notify`,
+      resource: 'me/messages',
+      expirationDateTime: new Date(Date.now() + 3600_000).toISOString(),
+      clientState: 'kept',
     });
-    let page = await client.api('/me/mailFolders/inbox/messages/delta').header('Prefer', 'odata.maxpagesize=1000').get();
+    let page = await client
+      .api('/me/mailFolders/inbox/messages/delta')
+      .header('Prefer', 'odata.maxpagesize=1000')
+      .get();
     const deltaLink: string = page['@odata.deltaLink'];
     assert.ok(deltaLink);
-    const refreshToken = (Object.values(JSON.parse(app.getTokenCache().serialize()).RefreshToken) as { secret: string }[])[0].secret;
-    const delivered = await first.control<{ id: string }>('POST', '/mailboxes/keep@contoso.test/messages', { subject: 'before restart' });
+    const refreshToken = (
+      Object.values(JSON.parse(app.getTokenCache().serialize()).RefreshToken) as { secret: string }[]
+    )[0].secret;
+    const delivered = await first.control<{ id: string }>('POST', '/mailboxes/keep@contoso.test/messages', {
+      subject: 'before restart',
+    });
     await hook.waitFor(() => hook.notifications().length === 1, 5000);
     await first.stop();
     assert.ok(existsSync(join(dir, 'state.json')));
 
     const second = await startTestEmulator({}, dir);
     try {
-      const renewed = await newMsalApp(second).acquireTokenByRefreshToken({ refreshToken, scopes: GRAPH_SCOPES });
+      const renewed = await newMsalApp(second).acquireTokenByRefreshToken({
+        refreshToken,
+        scopes: GRAPH_SCOPES,
+      });
       assert.equal(renewed?.account?.username, 'keep@contoso.test');
       const client2 = graphClient(second, () => renewed!.accessToken);
       const subs = await client2.api('/subscriptions').get();
-      assert.deepEqual(subs.value.map((s: { id: string }) => s.id), [sub.id]);
+      assert.deepEqual(
+        subs.value.map((s: { id: string }) => s.id),
+        [sub.id],
+      );
       page = await client2.api(deltaLink.replace(first.url, second.url)).get();
-      assert.deepEqual(page.value.map((m: { id: string }) => m.id), [delivered.id], 'the saved deltaLink continues where it stopped');
+      assert.deepEqual(
+        page.value.map((m: { id: string }) => m.id),
+        [delivered.id],
+        'the saved deltaLink continues where it stopped',
+      );
       const counts = await second.control<{ messages: number }>('GET', '/mailboxes/keep@contoso.test');
       assert.equal(counts.messages, 121);
       await second.control('POST', '/mailboxes/keep@contoso.test/messages', { subject: 'after restart' });
@@ -58,7 +82,13 @@ describe('state snapshots', () => {
     const data = join(dir, 'main');
     const main = resolve(__dirname, '..', 'src', 'main.js');
     const child = spawn(process.execPath, [main], {
-      env: { ...process.env, EMULATOR_PORT: '0', EMULATOR_DATA_DIR: data, EMULATOR_CA_DIR: CA_DIR, EMULATOR_ALLOW_HTTP_NOTIFICATIONS: 'true' },
+      env: {
+        ...process.env,
+        EMULATOR_PORT: '0',
+        EMULATOR_DATA_DIR: data,
+        EMULATOR_CA_DIR: CA_DIR,
+        EMULATOR_ALLOW_HTTP_NOTIFICATIONS: 'true',
+      },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     let stderr = '';
@@ -85,7 +115,10 @@ describe('state snapshots', () => {
 
   it('fails fast naming a bad variable', async () => {
     const main = resolve(__dirname, '..', 'src', 'main.js');
-    const child = spawn(process.execPath, [main], { env: { ...process.env, EMULATOR_PORT: 'eighty' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, [main], {
+      env: { ...process.env, EMULATOR_PORT: 'eighty' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (c) => (stderr += c));
     const code = await new Promise<number | null>((r) => child.once('exit', (c) => r(c)));

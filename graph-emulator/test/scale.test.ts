@@ -10,13 +10,21 @@ describe('100,000 messages', () => {
   let emulator: TestEmulator;
   before(async () => {
     emulator = await startTestEmulator({ EMULATOR_THROTTLE_WINDOW_REQUESTS: '1000000' });
-    await emulator.control('POST', '/mailboxes', { address: 'huge@contoso.test', password: 'pw', displayName: 'Huge Mailbox' });
+    await emulator.control('POST', '/mailboxes', {
+      address: 'huge@contoso.test',
+      password: 'pw',
+      displayName: 'Huge Mailbox',
+    });
   });
   after(async () => emulator.stop());
 
   it('seeds in seconds and serves a full delta round at odata.maxpagesize=1000', async () => {
     const started = Date.now();
-    const seeded = await emulator.control<{ total: number; ms: number }>('POST', '/mailboxes/huge@contoso.test/seed', { messages: 100_000 });
+    const seeded = await emulator.control<{ total: number; ms: number }>(
+      'POST',
+      '/mailboxes/huge@contoso.test/seed',
+      { messages: 100_000 },
+    );
     const seedMs = Date.now() - started;
     assert.equal(seeded.total, 100_000);
     assert.ok(seedMs < 10_000, `seeding took ${seedMs} ms`);
@@ -38,6 +46,8 @@ describe('100,000 messages', () => {
     const ms = Date.now() - t0;
     assert.equal(count, inbox.totalItemCount);
     assert.equal(pages, Math.ceil(inbox.totalItemCount / 1000));
-    console.log(`# seeded 100,000 in ${seedMs} ms; delta ${count} messages in ${pages} pages, ${ms} ms (${Math.round((count / ms) * 1000)} msg/s through the SDK)`);
+    console.log(
+      `# seeded 100,000 in ${seedMs} ms; delta ${count} messages in ${pages} pages, ${ms} ms (${Math.round((count / ms) * 1000)} msg/s through the SDK)`,
+    );
   });
 });

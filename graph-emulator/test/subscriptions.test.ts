@@ -20,7 +20,11 @@ describe('subscriptions and change notifications', () => {
   before(async () => {
     emulator = await startTestEmulator();
     hook = await new WebhookReceiver().start();
-    await emulator.control('POST', '/mailboxes', { address: mailbox, password: 'pw', displayName: 'Notify User' });
+    await emulator.control('POST', '/mailboxes', {
+      address: mailbox,
+      password: 'pw',
+      displayName: 'Notify User',
+    });
     await emulator.control('POST', `/mailboxes/${mailbox}/seed`, { messages: 50 });
     const { result } = await signIn(emulator, { username: mailbox, password: 'pw' });
     client = graphClient(emulator, () => result.accessToken);
@@ -41,19 +45,27 @@ describe('subscriptions and change notifications', () => {
       clientState: 'secret-client-state',
     });
     assert.equal(hook.validations.length, 2, 'notificationUrl and lifecycleNotificationUrl were validated');
-    assert.match(hook.validations[0], /^Validation: Testing client application reachability for subscription Request-Id: [0-9a-f-]{36}$/);
+    assert.match(
+      hook.validations[0],
+      /^Validation: Testing client application reachability for subscription Request-Id: [0-9a-f-]{36}$/,
+    );
     assert.equal(sub.changeType, 'created,updated,deleted');
     assert.equal(sub.clientState, 'secret-client-state');
     assert.equal(sub.applicationId, '6731de76-14a6-49ae-97bc-6eba6914391e');
     assert.ok(Date.parse(sub.expirationDateTime) > Date.now() + 44 * 60_000);
 
-    const created = await emulator.control<{ id: string }>('POST', `/mailboxes/${mailbox}/messages`, { subject: 'hello' });
+    const created = await emulator.control<{ id: string }>('POST', `/mailboxes/${mailbox}/messages`, {
+      subject: 'hello',
+    });
     await client.api(`/me/messages/${created.id}`).patch({ isRead: true });
     await client.api(`/me/messages/${created.id}/move`).post({ destinationId: 'archive' });
     await hook.waitFor(() => hook.notifications('/notify').length >= 3);
     await new Promise((r) => setTimeout(r, 200));
     const got = hook.notifications('/notify');
-    assert.deepEqual(got.map((n) => n.changeType), ['created', 'updated', 'deleted']);
+    assert.deepEqual(
+      got.map((n) => n.changeType),
+      ['created', 'updated', 'deleted'],
+    );
     const mailboxId = emulator.ctx.state.mailboxByAddress(mailbox)!.identity.id;
     for (const n of got) {
       assert.equal(n.subscriptionId, sub.id);
@@ -65,11 +77,19 @@ describe('subscriptions and change notifications', () => {
       assert.equal(data.id, created.id);
       assert.match(data['@odata.etag'], /^W\/"/);
     }
-    assert.ok(hook.received.every((r) => r.path === '/notify'), 'query string kept, nothing sent to the lifecycle URL');
+    assert.ok(
+      hook.received.every((r) => r.path === '/notify'),
+      'query string kept, nothing sent to the lifecycle URL',
+    );
 
     const listed = await client.api('/subscriptions').get();
-    assert.deepEqual(listed.value.map((s: { id: string }) => s.id), [sub.id]);
-    const renewed = await client.api(`/subscriptions/${sub.id}`).patch({ expirationDateTime: new Date(Date.now() + 2 * 86400_000).toISOString() });
+    assert.deepEqual(
+      listed.value.map((s: { id: string }) => s.id),
+      [sub.id],
+    );
+    const renewed = await client
+      .api(`/subscriptions/${sub.id}`)
+      .patch({ expirationDateTime: new Date(Date.now() + 2 * 86400_000).toISOString() });
     assert.ok(Date.parse(renewed.expirationDateTime) > Date.now() + 86400_000);
     await client.api(`/subscriptions/${sub.id}`).delete();
     const gone = await expectGraphError(client.api(`/subscriptions/${sub.id}`).get());
@@ -80,7 +100,12 @@ describe('subscriptions and change notifications', () => {
     hook.mode = 'reject-validation';
     try {
       const err = await expectGraphError(
-        client.api('/subscriptions').post({ changeType: 'created', notificationUrl: `${hook.url}/notify`, resource: 'me/messages', expirationDateTime: inAnHour() }),
+        client.api('/subscriptions').post({
+          changeType: 'created',
+          notificationUrl: `${hook.url}/notify`,
+          resource: 'me/messages',
+          expirationDateTime: inAnHour(),
+        }),
       );
       assert.equal(err.statusCode, 400);
       assert.equal(err.code, 'InvalidRequest');
@@ -93,29 +118,58 @@ describe('subscriptions and change notifications', () => {
 
   it('enforces expiry, clientState and changeType rules', async () => {
     const base = { changeType: 'created', notificationUrl: `${hook.url}/notify`, resource: 'me/messages' };
-    const tooFar = await expectGraphError(client.api('/subscriptions').post({ ...base, expirationDateTime: new Date(Date.now() + 10_071 * 60_000).toISOString() }));
+    const tooFar = await expectGraphError(
+      client
+        .api('/subscriptions')
+        .post({ ...base, expirationDateTime: new Date(Date.now() + 10_071 * 60_000).toISOString() }),
+    );
     assert.equal(tooFar.statusCode, 400);
     assert.equal(tooFar.code, 'ExtensionError');
     assert.equal(tooFar.message, 'Subscription expiration can only be 10070 minutes in the future.');
-    const longState = await expectGraphError(client.api('/subscriptions').post({ ...base, expirationDateTime: inAnHour(), clientState: 'x'.repeat(129) }));
+    const longState = await expectGraphError(
+      client
+        .api('/subscriptions')
+        .post({ ...base, expirationDateTime: inAnHour(), clientState: 'x'.repeat(129) }),
+    );
     assert.equal(longState.statusCode, 400);
-    const badType = await expectGraphError(client.api('/subscriptions').post({ ...base, changeType: 'created,exploded', expirationDateTime: inAnHour() }));
+    const badType = await expectGraphError(
+      client
+        .api('/subscriptions')
+        .post({ ...base, changeType: 'created,exploded', expirationDateTime: inAnHour() }),
+    );
     assert.equal(badType.statusCode, 400);
-    const soon = await client.api('/subscriptions').post({ ...base, expirationDateTime: new Date(Date.now() + 60_000).toISOString() });
+    const soon = await client
+      .api('/subscriptions')
+      .post({ ...base, expirationDateTime: new Date(Date.now() + 60_000).toISOString() });
     assert.ok(Date.parse(soon.expirationDateTime) >= Date.now() + 44 * 60_000, 'raised to 45 minutes');
     await client.api(`/subscriptions/${soon.id}`).delete();
   });
 
   it('sends subscriptionRemoved and missed on demand', async () => {
     const sub = await client.api('/subscriptions').post({
-      changeType: 'created', notificationUrl: `${hook.url}/notify`, lifecycleNotificationUrl: `${hook.url}/lifecycle`,
-      resource: 'me/messages', expirationDateTime: inAnHour(), clientState: 'cs',
+      changeType: 'created',
+      notificationUrl: `${hook.url}/notify`,
+      lifecycleNotificationUrl: `${hook.url}/lifecycle`,
+      resource: 'me/messages',
+      expirationDateTime: inAnHour(),
+      clientState: 'cs',
     });
-    await emulator.control('POST', `/mailboxes/${mailbox}/lifecycle`, { event: 'missed', subscriptionId: sub.id });
-    await emulator.control('POST', `/mailboxes/${mailbox}/lifecycle`, { event: 'subscriptionRemoved', subscriptionId: sub.id });
-    await hook.waitFor(() => hook.notifications('/lifecycle').filter((n) => n.subscriptionId === sub.id).length >= 2);
+    await emulator.control('POST', `/mailboxes/${mailbox}/lifecycle`, {
+      event: 'missed',
+      subscriptionId: sub.id,
+    });
+    await emulator.control('POST', `/mailboxes/${mailbox}/lifecycle`, {
+      event: 'subscriptionRemoved',
+      subscriptionId: sub.id,
+    });
+    await hook.waitFor(
+      () => hook.notifications('/lifecycle').filter((n) => n.subscriptionId === sub.id).length >= 2,
+    );
     const events = hook.notifications('/lifecycle').filter((n) => n.subscriptionId === sub.id);
-    assert.deepEqual(new Set(events.map((e) => e.lifecycleEvent)), new Set(['missed', 'subscriptionRemoved']));
+    assert.deepEqual(
+      new Set(events.map((e) => e.lifecycleEvent)),
+      new Set(['missed', 'subscriptionRemoved']),
+    );
     assert.equal(events[0].clientState, 'cs');
     assert.equal((await expectGraphError(client.api(`/subscriptions/${sub.id}`).get())).statusCode, 404);
   });
@@ -137,8 +191,12 @@ describe('grant revocation', () => {
     const { app, result } = await signIn(emulator);
     const client = graphClient(emulator, () => result.accessToken);
     const sub = await client.api('/subscriptions').post({
-      changeType: 'created,updated,deleted', notificationUrl: `${hook.url}/notify`, lifecycleNotificationUrl: `${hook.url}/lifecycle`,
-      resource: 'me/messages', expirationDateTime: inAnHour(), clientState: 'cs',
+      changeType: 'created,updated,deleted',
+      notificationUrl: `${hook.url}/notify`,
+      lifecycleNotificationUrl: `${hook.url}/lifecycle`,
+      resource: 'me/messages',
+      expirationDateTime: inAnHour(),
+      clientState: 'cs',
     });
     await emulator.control('POST', '/mailboxes/demo@contoso.test/revoke-grants', {});
     await hook.waitFor(() => hook.notifications('/lifecycle').length >= 1);
@@ -147,11 +205,14 @@ describe('grant revocation', () => {
     assert.equal(event.subscriptionId, sub.id);
     await assert.rejects(
       app.acquireTokenSilent({ account: result.account!, scopes: GRAPH_SCOPES, forceRefresh: true }),
-      (err: { errorCode?: string; errorMessage?: string }) => err.errorCode === 'invalid_grant' && /AADSTS50173/.test(err.errorMessage ?? ''),
+      (err: { errorCode?: string; errorMessage?: string }) =>
+        err.errorCode === 'invalid_grant' && /AADSTS50173/.test(err.errorMessage ?? ''),
     );
     // After signing in again (new consent), the app can reauthorize the subscription.
     const again = await signIn(emulator);
-    await graphClient(emulator, () => again.result.accessToken).api(`/subscriptions/${sub.id}/reauthorize`).post({});
+    await graphClient(emulator, () => again.result.accessToken)
+      .api(`/subscriptions/${sub.id}/reauthorize`)
+      .post({});
   });
 });
 
@@ -160,7 +221,10 @@ describe('delivery to a receiver that stays down', () => {
   let hook: WebhookReceiver;
   let lifecycle: WebhookReceiver;
   before(async () => {
-    emulator = await startTestEmulator({ EMULATOR_NOTIFICATION_RETRY_INITIAL_MS: '100', EMULATOR_NOTIFICATION_RETRY_WINDOW_SECONDS: '1' });
+    emulator = await startTestEmulator({
+      EMULATOR_NOTIFICATION_RETRY_INITIAL_MS: '100',
+      EMULATOR_NOTIFICATION_RETRY_WINDOW_SECONDS: '1',
+    });
     hook = await new WebhookReceiver().start();
     lifecycle = await new WebhookReceiver().start();
   });
@@ -174,8 +238,12 @@ describe('delivery to a receiver that stays down', () => {
     const { result } = await signIn(emulator);
     const client = graphClient(emulator, () => result.accessToken);
     const sub = await client.api('/subscriptions').post({
-      changeType: 'created', notificationUrl: `${hook.url}/notify`, lifecycleNotificationUrl: `${lifecycle.url}/lifecycle`,
-      resource: "me/mailFolders('inbox')/messages", expirationDateTime: inAnHour(), clientState: 'cs',
+      changeType: 'created',
+      notificationUrl: `${hook.url}/notify`,
+      lifecycleNotificationUrl: `${lifecycle.url}/lifecycle`,
+      resource: "me/mailFolders('inbox')/messages",
+      expirationDateTime: inAnHour(),
+      clientState: 'cs',
     });
     hook.mode = 'fail-notifications';
     await emulator.control('POST', '/mailboxes/demo@contoso.test/messages', { subject: 'nobody home' });
@@ -187,7 +255,10 @@ describe('delivery to a receiver that stays down', () => {
     assert.equal(missed.lifecycleEvent, 'missed');
     assert.equal(missed.subscriptionId, sub.id);
     assert.equal(hook.notifications('/notify').length, 0);
-    const counters = await emulator.control<Record<string, number>>('GET', '/mailboxes/demo@contoso.test/counters');
+    const counters = await emulator.control<Record<string, number>>(
+      'GET',
+      '/mailboxes/demo@contoso.test/counters',
+    );
     assert.equal(counters.notificationsDropped, 1);
     assert.equal(counters.notificationsDelivered, 0);
     assert.equal(counters.notificationsFailed, attempts.length);

@@ -32,9 +32,14 @@ describe('throttling through the Graph client', () => {
       seen.push({ status: r.status, retryAfter: r.headers.get('retry-after') });
       return true;
     });
-    const before = await emulator.control<Record<string, number>>('GET', '/mailboxes/demo@contoso.test/counters');
+    const before = await emulator.control<Record<string, number>>(
+      'GET',
+      '/mailboxes/demo@contoso.test/counters',
+    );
     const results = await Promise.all(
-      Array.from({ length: 8 }, () => client.api('/me/messages').select('id').top(5).middlewareOptions([options]).get()),
+      Array.from({ length: 8 }, () =>
+        client.api('/me/messages').select('id').top(5).middlewareOptions([options]).get(),
+      ),
     );
     await emulator.control('DELETE', '/faults');
     assert.equal(results.length, 8);
@@ -44,7 +49,10 @@ describe('throttling through the Graph client', () => {
       assert.equal(s.status, 429);
       assert.equal(s.retryAfter, '1');
     }
-    const after = await emulator.control<Record<string, number>>('GET', '/mailboxes/demo@contoso.test/counters');
+    const after = await emulator.control<Record<string, number>>(
+      'GET',
+      '/mailboxes/demo@contoso.test/counters',
+    );
     assert.equal(after.highestConcurrency, 4, 'never more than 4 requests ran at once');
     assert.ok(after.throttled - before.throttled >= 4);
   });
@@ -53,12 +61,16 @@ describe('throttling through the Graph client', () => {
     await emulator.control('PUT', '/faults', { latencyMs: 300, pathPattern: '/mailFolders$' });
     const token = (await signIn(emulator)).result.accessToken;
     const responses = await Promise.all(
-      Array.from({ length: 6 }, () => fetch(`${emulator.url}/v1.0/me/mailFolders`, { headers: { authorization: `Bearer ${token}` } })),
+      Array.from({ length: 6 }, () =>
+        fetch(`${emulator.url}/v1.0/me/mailFolders`, { headers: { authorization: `Bearer ${token}` } }),
+      ),
     );
     await emulator.control('DELETE', '/faults');
     const throttled = responses.filter((r) => r.status === 429);
     assert.equal(throttled.length, 2);
-    const body = (await throttled[0].json()) as { error: { code: string; message: string; innerError: Record<string, string> } };
+    const body = (await throttled[0].json()) as {
+      error: { code: string; message: string; innerError: Record<string, string> };
+    };
     assert.equal(body.error.code, 'ApplicationThrottled');
     assert.equal(body.error.message, 'Application is over its MailboxConcurrency limit.');
     assert.ok(body.error.innerError['request-id']);

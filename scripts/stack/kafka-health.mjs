@@ -33,7 +33,8 @@ const admin = new Kafka({
 try {
   await admin.connect();
   const cluster = await admin.describeCluster();
-  if (cluster.brokers.length < 1 || cluster.controller == null) throw new Error('no brokers or controller yet');
+  if (cluster.brokers.length < 1 || cluster.controller == null)
+    throw new Error('no brokers or controller yet');
   await admin.disconnect();
   clearTimeout(timer);
   process.exit(0);

@@ -23,7 +23,11 @@ export function toConsumerConfig(env: ConsumerEnv): ConsumerConfig {
   return {
     env,
     infra: infraSettingsFrom('core-email-consumer', env),
-    retry: { attempts: env.KAFKA_HANDLER_ATTEMPTS, initialDelayMs: env.KAFKA_RETRY_INITIAL_MS, maxDelayMs: env.KAFKA_RETRY_MAX_MS },
+    retry: {
+      attempts: env.KAFKA_HANDLER_ATTEMPTS,
+      initialDelayMs: env.KAFKA_RETRY_INITIAL_MS,
+      maxDelayMs: env.KAFKA_RETRY_MAX_MS,
+    },
   };
 }
 

@@ -6,7 +6,10 @@ export const producerEnvSchema = z.object({
   ...infraEnvShape,
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   CORS_ORIGINS: csv(z.string().url()).default('http://localhost:4173,http://localhost:5173'),
-  HTTP_BODY_LIMIT: z.string().regex(/^\d+(kb|mb)$/, 'expected e.g. 100kb or 1mb').default('100kb'),
+  HTTP_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(kb|mb)$/, 'expected e.g. 100kb or 1mb')
+    .default('100kb'),
 });
 
 export type ProducerEnv = z.infer<typeof producerEnvSchema>;

@@ -26,7 +26,13 @@ function parseFlags(args: string[]): Flags {
   return flags;
 }
 
-async function call(config: EmulatorConfig, flags: Flags, method: string, path: string, body?: unknown): Promise<unknown> {
+async function call(
+  config: EmulatorConfig,
+  flags: Flags,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<unknown> {
   const token = flags.token ?? config.controlToken;
   const res = await httpsCall(`${baseUrl(config, flags)}/__emulator${path}`, caOf(config), {
     method,
@@ -67,13 +73,23 @@ export async function runCli(args: string[]): Promise<number> {
     case 'seed': {
       const messages = Number(flags.messages);
       if (!flags.mailbox || !Number.isInteger(messages) || messages < 1) throw new Error(USAGE);
-      const result = await call(config, flags, 'POST', `/mailboxes/${encodeURIComponent(flags.mailbox)}/seed`, { messages });
+      const result = await call(
+        config,
+        flags,
+        'POST',
+        `/mailboxes/${encodeURIComponent(flags.mailbox)}/seed`,
+        { messages },
+      );
       console.log(JSON.stringify(result));
       return 0;
     }
     case 'create-mailbox': {
       if (!flags.address || !flags.password) throw new Error(USAGE);
-      const body = { address: flags.address, password: flags.password, displayName: flags.name ?? flags.address };
+      const body = {
+        address: flags.address,
+        password: flags.password,
+        displayName: flags.name ?? flags.address,
+      };
       console.log(JSON.stringify(await call(config, flags, 'POST', '/mailboxes', body)));
       return 0;
     }

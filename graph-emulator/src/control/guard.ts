@@ -13,10 +13,18 @@ export function controlGuard(token: string | undefined) {
       const a = Buffer.from(given);
       const b = Buffer.from(token);
       if (a.length !== b.length || !timingSafeEqual(a, b)) {
-        throw new GraphError(401, 'InvalidAuthenticationToken', 'The control API needs Authorization: Bearer <EMULATOR_CONTROL_TOKEN>.');
+        throw new GraphError(
+          401,
+          'InvalidAuthenticationToken',
+          'The control API needs Authorization: Bearer <EMULATOR_CONTROL_TOKEN>.',
+        );
       }
     } else if (!LOOPBACK.has(req.socket.remoteAddress ?? '')) {
-      throw new GraphError(403, 'ErrorAccessDenied', 'The control API is loopback-only unless EMULATOR_CONTROL_TOKEN is set.');
+      throw new GraphError(
+        403,
+        'ErrorAccessDenied',
+        'The control API is loopback-only unless EMULATOR_CONTROL_TOKEN is set.',
+      );
     }
     next();
   };

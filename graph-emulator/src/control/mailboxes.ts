@@ -12,7 +12,11 @@ import type { ControlDeps } from './deps';
 
 const mailboxSchema = z
   .object({
-    address: z.string().trim().regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address').max(320),
+    address: z
+      .string()
+      .trim()
+      .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
+      .max(320),
     password: z.string().min(1).max(200),
     displayName: z.string().trim().min(1).max(200),
   })
@@ -20,7 +24,9 @@ const mailboxSchema = z
 
 const seedSchema = z.object({ messages: z.number().int().min(1).max(2_000_000) }).strict();
 
-const addressSchema = z.object({ name: z.string().max(200).default(''), address: z.string().regex(/^[^\s@]+@[^\s@]+$/) }).strict();
+const addressSchema = z
+  .object({ name: z.string().max(200).default(''), address: z.string().regex(/^[^\s@]+@[^\s@]+$/) })
+  .strict();
 
 const deliverSchema = z
   .object({
@@ -49,7 +55,10 @@ const updateSchema = z
 
 const moveSchema = z.object({ destination: z.string().min(1).max(300) }).strict();
 const lifecycleSchema = z
-  .object({ event: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']), subscriptionId: z.string().max(100).optional() })
+  .object({
+    event: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']),
+    subscriptionId: z.string().max(100).optional(),
+  })
   .strict();
 const revokeSchema = z.object({ clientId: z.string().max(100).optional() }).strict();
 
@@ -61,7 +70,12 @@ function parse<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
 }
 
 export function mailboxSummary(mb: Mailbox): Record<string, unknown> {
-  return { id: mb.identity.id, address: mb.identity.address, displayName: mb.identity.displayName, messages: mb.messages.size };
+  return {
+    id: mb.identity.id,
+    address: mb.identity.address,
+    displayName: mb.identity.displayName,
+    messages: mb.messages.size,
+  };
 }
 
 export function mailboxControlRoutes(deps: ControlDeps): Router {
@@ -76,13 +90,15 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
 
   function messageOf(mb: Mailbox, req: Request) {
     const msg = mb.messages.get(String(req.params.id));
-    if (!msg) throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
+    if (!msg)
+      throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     return msg;
   }
 
   function folderOf(mb: Mailbox, idOrName: string) {
     const folder = mb.resolveFolder(idOrName);
-    if (!folder) throw new GraphError(404, 'ErrorItemNotFound', `No folder '${idOrName}' in ${mb.identity.address}.`);
+    if (!folder)
+      throw new GraphError(404, 'ErrorItemNotFound', `No folder '${idOrName}' in ${mb.identity.address}.`);
     return folder;
   }
 
@@ -92,7 +108,8 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
 
   router.post('/', (req, res) => {
     const input = parse(mailboxSchema, req.body);
-    if (state.mailboxByAddress(input.address)) throw new GraphError(409, 'Conflict', `Mailbox ${input.address} already exists.`);
+    if (state.mailboxByAddress(input.address))
+      throw new GraphError(409, 'Conflict', `Mailbox ${input.address} already exists.`);
     res.status(201).json(mailboxSummary(state.createMailbox(input)));
   });
 
@@ -124,8 +141,15 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
     const folder = folderOf(mb, String(req.params.folder));
     res.json({
       value: folder.index.page(0, folder.index.size, true).map((m) => ({
-        id: m.id, changeKey: m.changeKey, subject: m.subject, isRead: m.isRead, receivedDateTime: m.receivedDateTime,
-        categories: m.categories, flagStatus: m.flagStatus, importance: m.importance, parentFolderId: m.folderId,
+        id: m.id,
+        changeKey: m.changeKey,
+        subject: m.subject,
+        isRead: m.isRead,
+        receivedDateTime: m.receivedDateTime,
+        categories: m.categories,
+        flagStatus: m.flagStatus,
+        importance: m.importance,
+        parentFolderId: m.folderId,
       })),
     });
   });
@@ -135,7 +159,11 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
     const input = parse(deliverSchema, req.body);
     const folder = folderOf(mb, input.folder);
     const owner = { name: mb.identity.displayName, address: mb.identity.address };
-    const msg = buildMessage(folder, { ...input, from: { name: input.from.name || input.from.address, address: input.from.address }, to: [owner] });
+    const msg = buildMessage(folder, {
+      ...input,
+      from: { name: input.from.name || input.from.address, address: input.from.address },
+      to: [owner],
+    });
     mb.addMessage(msg);
     res.status(201).json({ id: msg.id, folderId: msg.folderId, changeKey: msg.changeKey });
   });
@@ -168,8 +196,11 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
   router.post('/:mailbox/lifecycle', (req, res) => {
     const mb = mailboxOf(req);
     const { event, subscriptionId } = parse(lifecycleSchema, req.body);
-    const targets = state.subscriptionsOf(mb.identity.id).filter((s) => !subscriptionId || s.id === subscriptionId);
-    if (subscriptionId && targets.length === 0) throw new GraphError(404, 'ResourceNotFound', 'The object was not found.');
+    const targets = state
+      .subscriptionsOf(mb.identity.id)
+      .filter((s) => !subscriptionId || s.id === subscriptionId);
+    if (subscriptionId && targets.length === 0)
+      throw new GraphError(404, 'ResourceNotFound', 'The object was not found.');
     const sent = targets.filter((s) => deps.subscriptions.lifecycle(s.id, event)).length;
     res.json({ subscriptions: targets.length, sent });
   });
@@ -186,7 +217,8 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
     const { clientId } = parse(revokeSchema, req.body);
     let revoked = 0;
     for (const grant of state.grants.values()) {
-      if (grant.mailboxId !== mb.identity.id || grant.revoked || (clientId && grant.clientId !== clientId)) continue;
+      if (grant.mailboxId !== mb.identity.id || grant.revoked || (clientId && grant.clientId !== clientId))
+        continue;
       grant.revoked = true;
       revoked++;
       deps.subscriptions.grantRevoked(grant.clientId, mb.identity.id);

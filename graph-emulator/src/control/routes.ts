@@ -65,12 +65,20 @@ export function controlRoutes(deps: ControlDeps): Router {
   });
 
   router.get('/apps', (_req, res) => {
-    res.json({ value: [...state.apps.values()].map((a) => ({ clientId: a.clientId, displayName: a.displayName, redirectUris: a.redirectUris })) });
+    res.json({
+      value: [...state.apps.values()].map((a) => ({
+        clientId: a.clientId,
+        displayName: a.displayName,
+        redirectUris: a.redirectUris,
+      })),
+    });
   });
 
   router.post('/apps', (req, res) => {
     const app = state.registerApp(parse(appSchema, req.body));
-    res.status(201).json({ clientId: app.clientId, displayName: app.displayName, redirectUris: app.redirectUris });
+    res
+      .status(201)
+      .json({ clientId: app.clientId, displayName: app.displayName, redirectUris: app.redirectUris });
   });
 
   router.use('/mailboxes', mailboxControlRoutes(deps));

@@ -24,9 +24,14 @@ export function graphAuth(ctx: AppContext) {
     if (hit) return hit;
     const result = verifyJwt(token, ctx.state.signingKey);
     if (!result.ok) {
-      throw unauthorized(result.reason === 'malformed' ? 'IDX14100: JWT is not well formed, there are no dots (.).' : 'Access token validation failure. Invalid signature.');
+      throw unauthorized(
+        result.reason === 'malformed'
+          ? 'IDX14100: JWT is not well formed, there are no dots (.).'
+          : 'Access token validation failure. Invalid signature.',
+      );
     }
-    if (result.claims.aud !== GRAPH_AUDIENCE) throw unauthorized('Access token validation failure. Invalid audience.');
+    if (result.claims.aud !== GRAPH_AUDIENCE)
+      throw unauthorized('Access token validation failure. Invalid audience.');
     if (cache.size >= CACHE_LIMIT) cache.clear();
     cache.set(token, result.claims);
     return result.claims;
@@ -41,11 +46,17 @@ export function graphAuth(ctx: AppContext) {
       throw unauthorized('Lifetime validation failed, the token is expired.');
     }
     const mailbox = ctx.state.mailboxes.get(String(claims.oid));
-    if (!mailbox || claims.tid !== ctx.state.tenantId) throw unauthorized('Access token validation failure. The user or tenant does not exist.');
+    if (!mailbox || claims.tid !== ctx.state.tenantId)
+      throw unauthorized('Access token validation failure. The user or tenant does not exist.');
     const caller: Caller = {
       clientId: String(claims.appid),
       mailbox,
-      scopes: new Set(String(claims.scp ?? '').toLowerCase().split(' ').filter(Boolean)),
+      scopes: new Set(
+        String(claims.scp ?? '')
+          .toLowerCase()
+          .split(' ')
+          .filter(Boolean),
+      ),
     };
     res.locals.caller = caller;
     next();

@@ -39,7 +39,8 @@ export function encodeDeltaToken(state: DeltaState, secret: string): string {
 
 export function decodeDeltaToken(token: string, secret: string): DeltaState {
   const [payload, signature] = token.split('.');
-  if (!payload || !signature || signature.length > 64) throw graphErrors.syncStateNotFound('generation=unknown;');
+  if (!payload || !signature || signature.length > 64)
+    throw graphErrors.syncStateNotFound('generation=unknown;');
   const expected = Buffer.from(mac(secret, payload));
   const given = Buffer.from(signature);
   if (expected.length !== given.length || !timingSafeEqual(expected, given)) {

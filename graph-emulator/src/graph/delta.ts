@@ -20,7 +20,8 @@ function parseReceivedFilter(raw: string | undefined): { rf?: number; rfi?: 0 | 
   if (raw === undefined) return {};
   const m = /^\s*receivedDateTime\s+(ge|gt)\s+(\S+)\s*$/i.exec(raw);
   const ms = m ? Date.parse(m[2].replace(/^'|'$/g, '')) : NaN;
-  if (!m || Number.isNaN(ms)) throw graphErrors.badRequest('Delta supports $filter=receivedDateTime ge|gt {value} only.');
+  if (!m || Number.isNaN(ms))
+    throw graphErrors.badRequest('Delta supports $filter=receivedDateTime ge|gt {value} only.');
   return { rf: ms, rfi: m[1].toLowerCase() === 'ge' ? 1 : 0 };
 }
 
@@ -29,7 +30,8 @@ function initialState(mailbox: Mailbox, folder: Folder, q: Query, pageSize: numb
     throw graphErrors.badRequest('Delta supports $orderby=receivedDateTime desc only.');
   }
   const changeType = q.changetype?.toLowerCase();
-  if (changeType !== undefined && !CHANGE_TYPES.has(changeType)) throw graphErrors.badRequest(`Invalid changeType '${q.changetype}'.`);
+  if (changeType !== undefined && !CHANGE_TYPES.has(changeType))
+    throw graphErrors.badRequest(`Invalid changeType '${q.changetype}'.`);
   const top = q.$top === undefined ? undefined : parseIntOption('$top', q.$top, 1, 1_000_000, 0);
   return {
     mb: mailbox.identity.id,
@@ -49,10 +51,16 @@ function initialState(mailbox: Mailbox, folder: Folder, q: Query, pageSize: numb
 }
 
 function resumeState(ctx: AppContext, mailbox: Mailbox, folder: Folder, q: Query): DeltaState {
-  if (q.$skiptoken !== undefined && q.$deltatoken !== undefined) throw graphErrors.badRequest('Use either $skiptoken or $deltatoken.');
+  if (q.$skiptoken !== undefined && q.$deltatoken !== undefined)
+    throw graphErrors.badRequest('Use either $skiptoken or $deltatoken.');
   const token = (q.$skiptoken ?? q.$deltatoken)!;
   const st = decodeDeltaToken(token, ctx.state.deltaSecret);
-  if (st.mb !== mailbox.identity.id || st.f !== folder.record.id || st.ep !== mailbox.deltaEpoch || st.e > mailbox.seq) {
+  if (
+    st.mb !== mailbox.identity.id ||
+    st.f !== folder.record.id ||
+    st.ep !== mailbox.deltaEpoch ||
+    st.e > mailbox.seq
+  ) {
     throw graphErrors.syncStateNotFound(`generation=${st.e};[highest=${mailbox.seq}]`);
   }
   if (q.$deltatoken === undefined) return st;
@@ -65,10 +73,20 @@ export function deltaHandler(ctx: AppContext) {
     requireScope(callerOf(res), 'read');
     const mailbox = mailboxOf(res);
     const folder = findFolder(mailbox, String(req.params.folderId));
-    const q = readQuery(req, ['$select', '$top', '$filter', '$orderby', '$skiptoken', '$deltatoken', '$expand']);
+    const q = readQuery(req, [
+      '$select',
+      '$top',
+      '$filter',
+      '$orderby',
+      '$skiptoken',
+      '$deltatoken',
+      '$expand',
+    ]);
     const prefer = parsePrefer(req);
     const resuming = q.$skiptoken !== undefined || q.$deltatoken !== undefined;
-    const st = resuming ? resumeState(ctx, mailbox, folder, q) : initialState(mailbox, folder, q, prefer.maxPageSize ?? DEFAULT_PAGE_SIZE);
+    const st = resuming
+      ? resumeState(ctx, mailbox, folder, q)
+      : initialState(mailbox, folder, q, prefer.maxPageSize ?? DEFAULT_PAGE_SIZE);
     const pageSize = prefer.maxPageSize ?? st.p;
     const limit = Math.min(pageSize, st.top ?? Number.MAX_SAFE_INTEGER);
     const scan = folder.log.scan(st.c, st.e, limit, st.i === 0);
@@ -77,7 +95,11 @@ export function deltaHandler(ctx: AppContext) {
     for (const entry of scan.entries) {
       if (entry.removed) {
         if (st.ct === 'created' || st.ct === 'updated') continue;
-        value.push({ '@odata.type': '#microsoft.graph.message', id: entry.id, '@removed': { reason: 'deleted' } });
+        value.push({
+          '@odata.type': '#microsoft.graph.message',
+          id: entry.id,
+          '@removed': { reason: 'deleted' },
+        });
         continue;
       }
       if (st.ct === 'deleted') continue;
@@ -90,7 +112,9 @@ export function deltaHandler(ctx: AppContext) {
     const remaining = st.top === undefined ? undefined : st.top - scan.entries.length;
     const capped = remaining !== undefined && remaining <= 0;
     const base = `${requestOrigin(ctx, req)}/v1.0/${res.locals.userSegment ?? 'me'}/mailFolders('${folder.record.id}')/messages/delta`;
-    const body: Record<string, unknown> = { '@odata.context': `${requestOrigin(ctx, req)}/v1.0/$metadata#Collection(message)` };
+    const body: Record<string, unknown> = {
+      '@odata.context': `${requestOrigin(ctx, req)}/v1.0/$metadata#Collection(message)`,
+    };
     if (scan.done || capped) {
       const since = scan.done ? st.e : scan.cursor;
       const next: DeltaState = { ...st, s: since, e: since, c: since, i: 0, top: st.tt };

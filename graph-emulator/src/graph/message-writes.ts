@@ -34,8 +34,16 @@ const patchSchema = z
 
 const moveSchema = z.object({ destinationId: z.string().min(1).max(300) }).strict();
 
-function entity(ctx: AppContext, req: Request, mailbox: Mailbox, msg: MessageRecord): Record<string, unknown> {
-  return { '@odata.context': `${requestOrigin(ctx, req)}/v1.0/$metadata#users('${mailbox.identity.id}')/messages/$entity`, ...messageJson(msg) };
+function entity(
+  ctx: AppContext,
+  req: Request,
+  mailbox: Mailbox,
+  msg: MessageRecord,
+): Record<string, unknown> {
+  return {
+    '@odata.context': `${requestOrigin(ctx, req)}/v1.0/$metadata#users('${mailbox.identity.id}')/messages/$entity`,
+    ...messageJson(msg),
+  };
 }
 
 function target(req: Request, res: Response): { mailbox: Mailbox; msg: MessageRecord } {
@@ -49,16 +57,23 @@ export function patchMessage(ctx: AppContext) {
   return (req: Request, res: Response): void => {
     const { mailbox, msg } = target(req, res);
     const input = parseBody(req, patchSchema);
-    const draftOnly = (['subject', 'body', 'toRecipients', 'ccRecipients', 'bccRecipients'] as const).filter((k) => input[k] !== undefined);
+    const draftOnly = (['subject', 'body', 'toRecipients', 'ccRecipients', 'bccRecipients'] as const).filter(
+      (k) => input[k] !== undefined,
+    );
     if (draftOnly.length > 0 && !msg.isDraft) {
-      throw new GraphError(400, 'ErrorInvalidPropertyUpdateSentMessage', `Update operation failed: the property '${draftOnly[0]}' can only be updated on draft messages.`);
+      throw new GraphError(
+        400,
+        'ErrorInvalidPropertyUpdateSentMessage',
+        `Update operation failed: the property '${draftOnly[0]}' can only be updated on draft messages.`,
+      );
     }
     const patch: MessagePatch = {};
     if (input.isRead !== undefined) patch.isRead = input.isRead;
     if (input.categories !== undefined) patch.categories = input.categories;
     if (input.flag !== undefined) patch.flagStatus = input.flag.flagStatus;
     if (input.importance !== undefined) patch.importance = input.importance;
-    if (input.inferenceClassification !== undefined) patch.inferenceClassification = input.inferenceClassification;
+    if (input.inferenceClassification !== undefined)
+      patch.inferenceClassification = input.inferenceClassification;
     if (input.subject !== undefined) patch.subject = input.subject;
     if (input.body !== undefined) {
       patch.bodyHtml = itemBodyToHtml(input.body);
@@ -162,7 +177,11 @@ export function sendDraft(ctx: AppContext) {
     const msg = findMessage(mailbox, String(req.params.messageId));
     if (!msg.isDraft) throw new GraphError(400, 'ErrorInvalidOperation', 'Only draft messages can be sent.');
     if (msg.to.length + msg.cc.length + msg.bcc.length === 0) {
-      throw new GraphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid., Recipient is not valid.');
+      throw new GraphError(
+        400,
+        'ErrorInvalidRecipients',
+        'At least one recipient is not valid., Recipient is not valid.',
+      );
     }
     mailbox.hardDelete(msg);
     sendMessage(ctx.state, mailbox, { ...msg, receivedMs: undefined }, true);

@@ -8,13 +8,27 @@ import type { MessageRecord } from '../store/types';
 import { requireScope } from './auth';
 import { callerOf, mailboxOf } from './caller';
 import { findFolder, findMessage } from './lookup';
-import { parseFilter, parseIntOption, parseOrderBy, parsePrefer, parseSelect, readQuery, type MessagePredicate } from './odata';
+import {
+  parseFilter,
+  parseIntOption,
+  parseOrderBy,
+  parsePrefer,
+  parseSelect,
+  readQuery,
+  type MessagePredicate,
+} from './odata';
 import { sendGraph } from './respond';
 import { messageJson } from './serialize';
 
 const LIST_OPTIONS = ['$select', '$top', '$skip', '$orderby', '$filter', '$count'];
 
-function filteredPage(index: SortedIndex, filter: MessagePredicate, skip: number, top: number, newestFirst: boolean) {
+function filteredPage(
+  index: SortedIndex,
+  filter: MessagePredicate,
+  skip: number,
+  top: number,
+  newestFirst: boolean,
+) {
   // Filtered listing scans the folder; fine for the emulator's sizes and not on the delta hot path.
   const items = index.all();
   const out: MessageRecord[] = [];
@@ -39,7 +53,14 @@ function nextLinkQuery(q: Record<string, string>, top: number, skip: number): st
   return parts.join('&');
 }
 
-function listFrom(ctx: AppContext, req: Request, res: Response, index: SortedIndex, path: string, context: string): void {
+function listFrom(
+  ctx: AppContext,
+  req: Request,
+  res: Response,
+  index: SortedIndex,
+  path: string,
+  context: string,
+): void {
   requireScope(callerOf(res), 'read');
   const q = readQuery(req, LIST_OPTIONS);
   const prefer = parsePrefer(req);
@@ -56,10 +77,13 @@ function listFrom(ctx: AppContext, req: Request, res: Response, index: SortedInd
     : { page: index.page(skip, top, newestFirst), total: index.size };
   const origin = requestOrigin(ctx, req);
   const selectSuffix = select ? `(${select.join(',')})` : '';
-  const body: Record<string, unknown> = { '@odata.context': `${origin}/v1.0/$metadata#${context}${selectSuffix}` };
+  const body: Record<string, unknown> = {
+    '@odata.context': `${origin}/v1.0/$metadata#${context}${selectSuffix}`,
+  };
   if (q.$count === 'true') body['@odata.count'] = total;
   body.value = page.map((m) => messageJson(m, { select, textBody: prefer.textBody }));
-  if (skip + top < total) body['@odata.nextLink'] = `${origin}/v1.0/${path}?${nextLinkQuery(q, top, skip + top)}`;
+  if (skip + top < total)
+    body['@odata.nextLink'] = `${origin}/v1.0/${path}?${nextLinkQuery(q, top, skip + top)}`;
   sendGraph(res, 200, body, prefer.applied);
 }
 
@@ -77,7 +101,14 @@ export function listFolder(ctx: AppContext) {
     const folder = findFolder(mailbox, String(req.params.folderId));
     const seg = res.locals.userSegment ?? 'me';
     const id = folder.record.id;
-    listFrom(ctx, req, res, folder.index, `${seg}/mailFolders/${id}/messages`, `users('${mailbox.identity.id}')/mailFolders('${id}')/messages`);
+    listFrom(
+      ctx,
+      req,
+      res,
+      folder.index,
+      `${seg}/mailFolders/${id}/messages`,
+      `users('${mailbox.identity.id}')/mailFolders('${id}')/messages`,
+    );
   };
 }
 
@@ -91,7 +122,10 @@ export function getMessage(ctx: AppContext) {
     const prefer = parsePrefer(req);
     const select = parseSelect(q.$select);
     const origin = requestOrigin(ctx, req);
-    const body = { '@odata.context': `${origin}/v1.0/$metadata#users('${mailbox.identity.id}')/messages/$entity`, ...messageJson(msg, { select, textBody: prefer.textBody }) };
+    const body = {
+      '@odata.context': `${origin}/v1.0/$metadata#users('${mailbox.identity.id}')/messages/$entity`,
+      ...messageJson(msg, { select, textBody: prefer.textBody }),
+    };
     sendGraph(res, 200, body, prefer.applied);
   };
 }

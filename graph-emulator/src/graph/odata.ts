@@ -5,14 +5,49 @@ import { GraphError, graphErrors } from '../http/errors';
 import type { MessageRecord } from '../store/types';
 
 export const MESSAGE_PROPERTIES = [
-  'id', 'createdDateTime', 'lastModifiedDateTime', 'changeKey', 'categories', 'receivedDateTime', 'sentDateTime',
-  'hasAttachments', 'internetMessageId', 'subject', 'bodyPreview', 'importance', 'parentFolderId', 'conversationId',
-  'conversationIndex', 'isDeliveryReceiptRequested', 'isReadReceiptRequested', 'isRead', 'isDraft', 'webLink',
-  'inferenceClassification', 'body', 'sender', 'from', 'toRecipients', 'ccRecipients', 'bccRecipients', 'replyTo',
-  'flag', 'uniqueBody', 'internetMessageHeaders',
+  'id',
+  'createdDateTime',
+  'lastModifiedDateTime',
+  'changeKey',
+  'categories',
+  'receivedDateTime',
+  'sentDateTime',
+  'hasAttachments',
+  'internetMessageId',
+  'subject',
+  'bodyPreview',
+  'importance',
+  'parentFolderId',
+  'conversationId',
+  'conversationIndex',
+  'isDeliveryReceiptRequested',
+  'isReadReceiptRequested',
+  'isRead',
+  'isDraft',
+  'webLink',
+  'inferenceClassification',
+  'body',
+  'sender',
+  'from',
+  'toRecipients',
+  'ccRecipients',
+  'bccRecipients',
+  'replyTo',
+  'flag',
+  'uniqueBody',
+  'internetMessageHeaders',
 ] as const;
 
-export const FOLDER_PROPERTIES = ['id', 'displayName', 'parentFolderId', 'childFolderCount', 'unreadItemCount', 'totalItemCount', 'isHidden', 'sizeInBytes'] as const;
+export const FOLDER_PROPERTIES = [
+  'id',
+  'displayName',
+  'parentFolderId',
+  'childFolderCount',
+  'unreadItemCount',
+  'totalItemCount',
+  'isHidden',
+  'sizeInBytes',
+] as const;
 
 const MESSAGE_LOOKUP = new Map<string, string>(MESSAGE_PROPERTIES.map((p) => [p.toLowerCase(), p]));
 const FOLDER_LOOKUP = new Map<string, string>(FOLDER_PROPERTIES.map((p) => [p.toLowerCase(), p]));
@@ -23,33 +58,56 @@ export type Query = Record<string, string>;
 export function readQuery(req: Request, allowed: string[]): Query {
   const out: Query = {};
   for (const [key, value] of Object.entries(req.query as Record<string, unknown>)) {
-    if (typeof value !== 'string') throw graphErrors.badRequest(`Query option '${key}' is specified more than once.`);
+    if (typeof value !== 'string')
+      throw graphErrors.badRequest(`Query option '${key}' is specified more than once.`);
     const lower = key.toLowerCase();
     if (lower.startsWith('$') && !allowed.includes(lower)) {
-      throw graphErrors.badRequest(`Query option '${key}' is not allowed. Allowed: ${allowed.join(', ') || 'none'}.`);
+      throw graphErrors.badRequest(
+        `Query option '${key}' is not allowed. Allowed: ${allowed.join(', ') || 'none'}.`,
+      );
     }
     out[lower] = value;
   }
   return out;
 }
 
-export function parseSelect(raw: string | undefined, kind: 'message' | 'folder' = 'message'): string[] | undefined {
+export function parseSelect(
+  raw: string | undefined,
+  kind: 'message' | 'folder' = 'message',
+): string[] | undefined {
   if (raw === undefined) return undefined;
   const lookup = kind === 'message' ? MESSAGE_LOOKUP : FOLDER_LOOKUP;
   const names = raw.split(',').map((s) => s.trim());
-  if (names.some((n) => n === '')) throw graphErrors.badRequest('Syntax error: character \',\' is not valid at this position in $select.');
-  return [...new Set(names.map((name) => {
-    const canonical = lookup.get(name.toLowerCase());
-    if (!canonical) throw graphErrors.unknownProperty(name, kind === 'message' ? 'microsoft.graph.message' : 'microsoft.graph.mailFolder');
-    return canonical;
-  }))];
+  if (names.some((n) => n === ''))
+    throw graphErrors.badRequest("Syntax error: character ',' is not valid at this position in $select.");
+  return [
+    ...new Set(
+      names.map((name) => {
+        const canonical = lookup.get(name.toLowerCase());
+        if (!canonical)
+          throw graphErrors.unknownProperty(
+            name,
+            kind === 'message' ? 'microsoft.graph.message' : 'microsoft.graph.mailFolder',
+          );
+        return canonical;
+      }),
+    ),
+  ];
 }
 
-export function parseIntOption(name: string, raw: string | undefined, min: number, max: number, fallback: number): number {
+export function parseIntOption(
+  name: string,
+  raw: string | undefined,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
   if (raw === undefined) return fallback;
-  if (!/^\d{1,9}$/.test(raw)) throw graphErrors.badRequest(`Invalid value '${raw}' for query option '${name}'.`);
+  if (!/^\d{1,9}$/.test(raw))
+    throw graphErrors.badRequest(`Invalid value '${raw}' for query option '${name}'.`);
   const n = Number(raw);
-  if (n < min || n > max) throw graphErrors.badRequest(`The value of '${name}' must be between ${min} and ${max}.`);
+  if (n < min || n > max)
+    throw graphErrors.badRequest(`The value of '${name}' must be between ${min} and ${max}.`);
   return n;
 }
 
@@ -60,7 +118,9 @@ export function parseOrderBy(raw: string | undefined): { newestFirst: boolean } 
   if (!m) {
     const prop = raw.trim().split(/\s+/)[0];
     if (!MESSAGE_LOOKUP.has(prop.toLowerCase())) throw graphErrors.unknownProperty(prop);
-    throw graphErrors.badRequest(`The emulator supports $orderby=receivedDateTime [asc|desc] only, not '${raw}'.`);
+    throw graphErrors.badRequest(
+      `The emulator supports $orderby=receivedDateTime [asc|desc] only, not '${raw}'.`,
+    );
   }
   return { newestFirst: (m[2] ?? 'asc').toLowerCase() === 'desc' };
 }
@@ -73,7 +133,12 @@ interface Clause {
 }
 
 const OPS: Record<string, (a: number, b: number) => boolean> = {
-  eq: (a, b) => a === b, ne: (a, b) => a !== b, gt: (a, b) => a > b, ge: (a, b) => a >= b, lt: (a, b) => a < b, le: (a, b) => a <= b,
+  eq: (a, b) => a === b,
+  ne: (a, b) => a !== b,
+  gt: (a, b) => a > b,
+  ge: (a, b) => a >= b,
+  lt: (a, b) => a < b,
+  le: (a, b) => a <= b,
 };
 
 function parseClause(text: string): Clause {
@@ -110,11 +175,18 @@ function parseClause(text: string): Clause {
 }
 
 /** A small $filter subset: clauses joined by `and`. Follows Graph's $orderby-must-lead rule. */
-export function parseFilter(raw: string | undefined, orderBy: string | undefined): MessagePredicate | undefined {
+export function parseFilter(
+  raw: string | undefined,
+  orderBy: string | undefined,
+): MessagePredicate | undefined {
   if (raw === undefined) return undefined;
   const clauses = raw.split(/\s+and\s+/i).map(parseClause);
   if (orderBy !== undefined && clauses[0].property.toLowerCase() !== 'receiveddatetime') {
-    throw new GraphError(400, 'InefficientFilter', 'The restriction or sort order is too complex for this operation.');
+    throw new GraphError(
+      400,
+      'InefficientFilter',
+      'The restriction or sort order is too complex for this operation.',
+    );
   }
   return (msg) => clauses.every((c) => c.test(msg));
 }

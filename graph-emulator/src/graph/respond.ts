@@ -2,7 +2,12 @@
 import type { Response } from 'express';
 import { JSON_CONTENT_TYPE } from './serialize';
 
-export function sendGraph(res: Response, status: number, body: unknown, preferenceApplied: string[] = []): void {
+export function sendGraph(
+  res: Response,
+  status: number,
+  body: unknown,
+  preferenceApplied: string[] = [],
+): void {
   res.status(status);
   res.setHeader('Content-Type', JSON_CONTENT_TYPE);
   res.setHeader('OData-Version', '4.0');

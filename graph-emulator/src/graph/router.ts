@@ -12,7 +12,15 @@ import { graphAuth } from './auth';
 import { callerOf, mailboxOf } from './caller';
 import { deltaHandler } from './delta';
 import { createFolder, getFolder, listChildFolders, listTopFolders } from './folders';
-import { copyMessage, createDraft, deleteMessage, moveMessage, patchMessage, permanentDelete, sendDraft } from './message-writes';
+import {
+  copyMessage,
+  createDraft,
+  deleteMessage,
+  moveMessage,
+  patchMessage,
+  permanentDelete,
+  sendDraft,
+} from './message-writes';
 import { getMessage, listFolder, listMailbox } from './messages';
 import { sendGraph } from './respond';
 import { sendMail } from './send-mail';
@@ -33,7 +41,10 @@ function mailRoutes(ctx: AppContext): Router {
   const r = Router({ mergeParams: true });
   r.get('/', (req, res) => {
     callerOf(res);
-    sendGraph(res, 200, { '@odata.context': `${ctx.publicUrl}/v1.0/$metadata#users/$entity`, ...userJson(mailboxOf(res)) });
+    sendGraph(res, 200, {
+      '@odata.context': `${ctx.publicUrl}/v1.0/$metadata#users/$entity`,
+      ...userJson(mailboxOf(res)),
+    });
   });
   r.get('/mailFolders', listTopFolders(ctx));
   r.post('/mailFolders', createFolder(ctx));
@@ -65,14 +76,20 @@ function resolveUser(ctx: AppContext) {
     const key = String(req.params.userId);
     const mailbox = ctx.state.findMailbox(key);
     if (!mailbox) throw new GraphError(404, 'ErrorInvalidUser', `The requested user '${key}' is invalid.`);
-    if (mailbox !== caller.mailbox) throw new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
+    if (mailbox !== caller.mailbox)
+      throw new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.');
     res.locals.mailbox = mailbox;
     res.locals.userSegment = `users/${mailbox.identity.id}`;
     next();
   };
 }
 
-export function graphRouter(ctx: AppContext, limiter: Limiter, faults: Faults, subscriptions: SubscriptionService): Router {
+export function graphRouter(
+  ctx: AppContext,
+  limiter: Limiter,
+  faults: Faults,
+  subscriptions: SubscriptionService,
+): Router {
   const router = Router();
   const limit = ctx.config.maxBodyBytes;
   router.use((req, _res, next) => {

@@ -4,16 +4,32 @@ import type { EmailAddress } from '../store/types';
 
 export const recipientSchema = z
   .object({
-    emailAddress: z.object({ address: z.string().trim().min(3).max(320).regex(/^[^\s@]+@[^\s@]+$/, 'not an email address'), name: z.string().max(255).optional() }).strict(),
+    emailAddress: z
+      .object({
+        address: z
+          .string()
+          .trim()
+          .min(3)
+          .max(320)
+          .regex(/^[^\s@]+@[^\s@]+$/, 'not an email address'),
+        name: z.string().max(255).optional(),
+      })
+      .strict(),
   })
   .strict();
 
 export const recipientsSchema = z.array(recipientSchema).max(500);
 
 export const itemBodySchema = z
-  .object({ contentType: z.string().regex(/^(text|html)$/i, 'must be text or html'), content: z.string().max(4 * 1024 * 1024) })
+  .object({
+    contentType: z.string().regex(/^(text|html)$/i, 'must be text or html'),
+    content: z.string().max(4 * 1024 * 1024),
+  })
   .strict();
 
 export function toAddresses(list: z.infer<typeof recipientsSchema>): EmailAddress[] {
-  return list.map((r) => ({ address: r.emailAddress.address, name: r.emailAddress.name ?? r.emailAddress.address }));
+  return list.map((r) => ({
+    address: r.emailAddress.address,
+    name: r.emailAddress.name ?? r.emailAddress.address,
+  }));
 }

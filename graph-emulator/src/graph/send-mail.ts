@@ -36,7 +36,10 @@ const sendMailSchema = z
         importance: z.enum(['low', 'normal', 'high']).optional(),
         categories: z.array(z.string().max(255)).max(25).optional(),
         attachments: z.array(attachmentSchema).max(250).optional(),
-        internetMessageHeaders: z.array(z.object({ name: z.string().regex(/^x-/i), value: z.string() }).strict()).max(50).optional(),
+        internetMessageHeaders: z
+          .array(z.object({ name: z.string().regex(/^x-/i), value: z.string() }).strict())
+          .max(50)
+          .optional(),
       })
       .strict(),
     saveToSentItems: z.boolean().default(true),
@@ -74,7 +77,11 @@ function parseAddressList(value: string | undefined) {
 function fromMime(mailbox: Mailbox, raw: string): { message: NewMessage; save: boolean } {
   const text = raw.trim();
   if (!/^[A-Za-z0-9+/\r\n]+={0,2}$/.test(text)) {
-    throw new GraphError(400, 'ErrorMimeContentInvalidBase64String', 'Invalid base64 string for MIME content.');
+    throw new GraphError(
+      400,
+      'ErrorMimeContentInvalidBase64String',
+      'Invalid base64 string for MIME content.',
+    );
   }
   const mime = Buffer.from(text, 'base64').toString('utf8');
   const split = mime.search(/\r?\n\r?\n/);
@@ -101,9 +108,14 @@ export function sendMail(ctx: AppContext) {
   return (req: Request, res: Response): void => {
     requireScope(callerOf(res), 'send');
     const mailbox = mailboxOf(res);
-    const { message, save } = typeof req.body === 'string' ? fromMime(mailbox, req.body) : fromJson(mailbox, req);
+    const { message, save } =
+      typeof req.body === 'string' ? fromMime(mailbox, req.body) : fromJson(mailbox, req);
     if (message.to.length + (message.cc?.length ?? 0) + (message.bcc?.length ?? 0) === 0) {
-      throw new GraphError(400, 'ErrorInvalidRecipients', 'At least one recipient is not valid., Recipient is not valid.');
+      throw new GraphError(
+        400,
+        'ErrorInvalidRecipients',
+        'At least one recipient is not valid., Recipient is not valid.',
+      );
     }
     sendMessage(ctx.state, mailbox, message, save);
     res.status(202).end();

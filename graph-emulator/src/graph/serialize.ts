@@ -3,7 +3,8 @@ import { stripHtml } from '../store/text';
 import type { Folder, Mailbox } from '../store/mailbox';
 import type { EmailAddress, MessageRecord } from '../store/types';
 
-export const JSON_CONTENT_TYPE = 'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
+export const JSON_CONTENT_TYPE =
+  'application/json;odata.metadata=minimal;odata.streaming=true;IEEE754Compatible=false;charset=utf-8';
 
 const recipient = (a: EmailAddress) => ({ emailAddress: { name: a.name, address: a.address } });
 
@@ -33,9 +34,13 @@ const GETTERS: Record<string, Getter> = {
   isReadReceiptRequested: () => false,
   isRead: (m) => m.isRead,
   isDraft: (m) => m.isDraft,
-  webLink: (m) => `https://outlook.office365.com/owa/?ItemID=${encodeURIComponent(m.id)}&exvsurl=1&viewmodel=ReadMessageItem`,
+  webLink: (m) =>
+    `https://outlook.office365.com/owa/?ItemID=${encodeURIComponent(m.id)}&exvsurl=1&viewmodel=ReadMessageItem`,
   inferenceClassification: (m) => m.inferenceClassification,
-  body: (m, text) => (text ? { contentType: 'text', content: stripHtml(m.bodyHtml) } : { contentType: 'html', content: m.bodyHtml }),
+  body: (m, text) =>
+    text
+      ? { contentType: 'text', content: stripHtml(m.bodyHtml) }
+      : { contentType: 'html', content: m.bodyHtml },
   sender: (m) => recipient(m.from),
   from: (m) => recipient(m.from),
   toRecipients: (m) => m.to.map(recipient),
@@ -51,7 +56,9 @@ const GETTERS: Record<string, Getter> = {
 };
 
 /** Properties returned without $select (uniqueBody and internetMessageHeaders need $select). */
-const DEFAULT_PROPERTIES = Object.keys(GETTERS).filter((p) => p !== 'uniqueBody' && p !== 'internetMessageHeaders');
+const DEFAULT_PROPERTIES = Object.keys(GETTERS).filter(
+  (p) => p !== 'uniqueBody' && p !== 'internetMessageHeaders',
+);
 
 export interface MessageJsonOptions {
   select?: string[];

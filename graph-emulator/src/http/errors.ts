@@ -33,16 +33,22 @@ export class AadError extends Error {
 }
 
 export const graphErrors = {
-  notFound: () => new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.'),
+  notFound: () =>
+    new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.'),
   folderNotFound: () =>
     new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.'),
   badRequest: (message: string) => new GraphError(400, 'BadRequest', message),
   invalidRequest: (message: string) => new GraphError(400, 'InvalidRequest', message),
   unknownProperty: (name: string, type = 'microsoft.graph.message') =>
-    new GraphError(400, 'RequestBroker--ParseUri', `Could not find a property named '${name}' on type '${type}'.`),
+    new GraphError(
+      400,
+      'RequestBroker--ParseUri',
+      `Could not find a property named '${name}' on type '${type}'.`,
+    ),
   noResource: (path: string) =>
     new GraphError(400, 'BadRequest', `Resource not found for the segment '${path}'.`),
-  accessDenied: () => new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
+  accessDenied: () =>
+    new GraphError(403, 'ErrorAccessDenied', 'Access is denied. Check credentials and try again.'),
   syncStateNotFound: (detail: string) =>
     new GraphError(410, 'SyncStateNotFound', `The sync state generation is not found; ${detail}`),
 };

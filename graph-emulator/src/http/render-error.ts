@@ -25,8 +25,17 @@ function normalise(err: unknown, req: Request): GraphError | AadError | undefine
   const type = (err as BodyParserError | undefined)?.type;
   if (type === 'entity.parse.failed') {
     return isIdentityPath(req)
-      ? new AadError(400, 'invalid_request', 9002313, 'AADSTS9002313: Invalid request. Request is malformed or invalid.')
-      : new GraphError(400, 'BadRequest', 'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.');
+      ? new AadError(
+          400,
+          'invalid_request',
+          9002313,
+          'AADSTS9002313: Invalid request. Request is malformed or invalid.',
+        )
+      : new GraphError(
+          400,
+          'BadRequest',
+          'Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format.',
+        );
   }
   if (type === 'entity.too.large') {
     return isIdentityPath(req)
@@ -37,7 +46,12 @@ function normalise(err: unknown, req: Request): GraphError | AadError | undefine
   const status = (err as BodyParserError | undefined)?.status;
   if ((type || err instanceof URIError) && status !== undefined && status < 500) {
     return isIdentityPath(req)
-      ? new AadError(400, 'invalid_request', 9002313, 'AADSTS9002313: Invalid request. Request is malformed or invalid.')
+      ? new AadError(
+          400,
+          'invalid_request',
+          9002313,
+          'AADSTS9002313: Invalid request. Request is malformed or invalid.',
+        )
       : new GraphError(400, 'BadRequest', 'The request could not be read.');
   }
   return undefined;
@@ -49,12 +63,15 @@ export function renderAad(err: AadError, res: Response): void {
   const timestamp = new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z';
   const description = `${err.message} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`;
   if (err.options.html) {
-    res.status(err.status).type('html').send(
-      `<!doctype html><html><head><title>Sign in to your account</title></head><body>` +
-        `<h1>Sorry, but we're having trouble signing you in.</h1>` +
-        `<p id="error-code">${escapeHtml(err.error)}</p><p id="error-description">${escapeHtml(description)}</p>` +
-        `</body></html>`,
-    );
+    res
+      .status(err.status)
+      .type('html')
+      .send(
+        `<!doctype html><html><head><title>Sign in to your account</title></head><body>` +
+          `<h1>Sorry, but we're having trouble signing you in.</h1>` +
+          `<p id="error-code">${escapeHtml(err.error)}</p><p id="error-description">${escapeHtml(description)}</p>` +
+          `</body></html>`,
+      );
     return;
   }
   res.status(err.status).json({
@@ -99,7 +116,15 @@ export function renderError(err: unknown, req: Request, res: Response, _next: Ne
   if (known instanceof GraphError) return renderGraph(known, res);
   log.error('unhandled error', { path: req.path, err: err instanceof Error ? err.stack : String(err) });
   if (isIdentityPath(req)) {
-    renderAad(new AadError(500, 'server_error', 90033, 'AADSTS90033: A transient error has occurred. Please try again.'), res);
+    renderAad(
+      new AadError(
+        500,
+        'server_error',
+        90033,
+        'AADSTS90033: A transient error has occurred. Please try again.',
+      ),
+      res,
+    );
   } else {
     renderGraph(new GraphError(500, 'InternalServerError', 'An internal server error occurred.'), res);
   }

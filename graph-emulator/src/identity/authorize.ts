@@ -52,17 +52,38 @@ export function authorizeRoutes(ctx: AppContext, sessions: IdentitySessions): Ro
   function validate(req: Request): AuthorizeRequest {
     const tenant = resolveTenant(state, String(req.params.tenant), true);
     const q = flatQuery(req.method === 'GET' ? req.query : req.body);
-    if (!q.client_id) throw htmlError(400, 'invalid_request', 900144, "The request body must contain the following parameter: 'client_id'.");
+    if (!q.client_id)
+      throw htmlError(
+        400,
+        'invalid_request',
+        900144,
+        "The request body must contain the following parameter: 'client_id'.",
+      );
     const app = state.apps.get(q.client_id);
     if (!app) {
-      throw htmlError(400, 'unauthorized_client', 700016, `Application with identifier '${q.client_id}' was not found in the directory '${tenant}'.`);
+      throw htmlError(
+        400,
+        'unauthorized_client',
+        700016,
+        `Application with identifier '${q.client_id}' was not found in the directory '${tenant}'.`,
+      );
     }
     if (!q.redirect_uri || !app.redirectUris.includes(q.redirect_uri)) {
-      throw htmlError(400, 'invalid_request', 50011, `The redirect URI '${q.redirect_uri ?? ''}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'.`);
+      throw htmlError(
+        400,
+        'invalid_request',
+        50011,
+        `The redirect URI '${q.redirect_uri ?? ''}' specified in the request does not match the redirect URIs configured for the application '${app.clientId}'.`,
+      );
     }
     const mode = q.response_mode ?? 'query';
     if (mode !== 'query' && mode !== 'fragment' && mode !== 'form_post') {
-      throw htmlError(400, 'invalid_request', 900144, `The provided value for the input parameter 'response_mode' is not valid.`);
+      throw htmlError(
+        400,
+        'invalid_request',
+        900144,
+        `The provided value for the input parameter 'response_mode' is not valid.`,
+      );
     }
     const method = q.code_challenge_method ?? (q.code_challenge ? 'plain' : undefined);
     if (method !== undefined && method !== 'S256' && method !== 'plain') {
@@ -106,7 +127,9 @@ export function authorizeRoutes(ctx: AppContext, sessions: IdentitySessions): Ro
     }
     const started = sessions.startRequest(request);
     const app = state.apps.get(request.clientId)!;
-    res.type('html').send(signInPage(`/${request.tenant}/login`, started.id, app.displayName, request.loginHint ?? ''));
+    res
+      .type('html')
+      .send(signInPage(`/${request.tenant}/login`, started.id, app.displayName, request.loginHint ?? ''));
   }
 
   router.get('/:tenant/oauth2/v2.0/authorize', begin);
@@ -115,7 +138,13 @@ export function authorizeRoutes(ctx: AppContext, sessions: IdentitySessions): Ro
   function pending(req: Request): AuthorizeRequest {
     resolveTenant(state, String(req.params.tenant), true);
     const request = sessions.getRequest(typeof req.body?.request === 'string' ? req.body.request : undefined);
-    if (!request) throw htmlError(400, 'invalid_request', 50058, 'The sign-in session has expired or is unknown. Start again from the application.');
+    if (!request)
+      throw htmlError(
+        400,
+        'invalid_request',
+        50058,
+        'The sign-in session has expired or is unknown. Start again from the application.',
+      );
     return request;
   }
 
@@ -145,9 +174,18 @@ export function authorizeRoutes(ctx: AppContext, sessions: IdentitySessions): Ro
     const username = typeof req.body.username === 'string' ? req.body.username.trim() : '';
     const mailbox = state.mailboxByAddress(username);
     if (!mailbox || req.body.password !== mailbox.identity.password) {
-      res.status(200).type('html').send(
-        signInPage(`/${request.tenant}/login`, request.id, app.displayName, username, 'AADSTS50126: Your account or password is incorrect.'),
-      );
+      res
+        .status(200)
+        .type('html')
+        .send(
+          signInPage(
+            `/${request.tenant}/login`,
+            request.id,
+            app.displayName,
+            username,
+            'AADSTS50126: Your account or password is incorrect.',
+          ),
+        );
       return;
     }
     request.mailboxId = mailbox.identity.id;
@@ -155,7 +193,17 @@ export function authorizeRoutes(ctx: AppContext, sessions: IdentitySessions): Ro
     if (grant && !request.forceConsent && missingScopes(request.graphScopes, grant.scopes).length === 0) {
       return finish(res, request, grant);
     }
-    res.type('html').send(consentPage(`/${request.tenant}/consent`, request.id, app.displayName, mailbox.identity.address, request.scopes));
+    res
+      .type('html')
+      .send(
+        consentPage(
+          `/${request.tenant}/consent`,
+          request.id,
+          app.displayName,
+          mailbox.identity.address,
+          request.scopes,
+        ),
+      );
   });
 
   router.post('/:tenant/consent', (req, res) => {
@@ -167,7 +215,14 @@ export function authorizeRoutes(ctx: AppContext, sessions: IdentitySessions): Ro
     }
     let grant = state.findGrant(request.clientId, request.mailboxId);
     if (!grant) {
-      grant = { id: guid(), clientId: request.clientId, mailboxId: request.mailboxId, scopes: [], revoked: false, createdAt: Date.now() };
+      grant = {
+        id: guid(),
+        clientId: request.clientId,
+        mailboxId: request.mailboxId,
+        scopes: [],
+        revoked: false,
+        createdAt: Date.now(),
+      };
       state.grants.set(grant.id, grant);
     }
     grant.scopes = [...new Set([...grant.scopes, ...request.graphScopes])];

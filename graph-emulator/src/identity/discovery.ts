@@ -32,7 +32,27 @@ export function discoveryRoutes(ctx: AppContext): Router {
       http_logout_supported: true,
       frontchannel_logout_supported: true,
       end_session_endpoint: `${ctx.publicUrl}/${segment}/oauth2/v2.0/logout`,
-      claims_supported: ['sub', 'iss', 'cloud_instance_name', 'cloud_instance_host_name', 'cloud_graph_host_name', 'msgraph_host', 'aud', 'exp', 'iat', 'auth_time', 'acr', 'nonce', 'preferred_username', 'name', 'tid', 'ver', 'at_hash', 'c_hash', 'email'],
+      claims_supported: [
+        'sub',
+        'iss',
+        'cloud_instance_name',
+        'cloud_instance_host_name',
+        'cloud_graph_host_name',
+        'msgraph_host',
+        'aud',
+        'exp',
+        'iat',
+        'auth_time',
+        'acr',
+        'nonce',
+        'preferred_username',
+        'name',
+        'tid',
+        'ver',
+        'at_hash',
+        'c_hash',
+        'email',
+      ],
       kerberos_endpoint: `${base}/kerberos`,
       tenant_region_scope: 'NA',
       cloud_instance_name: 'microsoftonline.com',
@@ -59,9 +79,13 @@ export function discoveryRoutes(ctx: AppContext): Router {
   });
 
   router.get('/:tenant/oauth2/v2.0/logout', (req, res) => {
-    const target = typeof req.query.post_logout_redirect_uri === 'string' ? req.query.post_logout_redirect_uri : '';
+    const target =
+      typeof req.query.post_logout_redirect_uri === 'string' ? req.query.post_logout_redirect_uri : '';
     if (/^https?:\/\//.test(target)) res.redirect(302, target);
-    else res.type('html').send('<!doctype html><html><body><p>You signed out of your account.</p></body></html>');
+    else
+      res
+        .type('html')
+        .send('<!doctype html><html><body><p>You signed out of your account.</p></body></html>');
   });
 
   return router;

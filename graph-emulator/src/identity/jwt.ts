@@ -36,11 +36,17 @@ export function verifyJwt(token: string, key: SigningKey): VerifyResult {
   try {
     const header = JSON.parse(Buffer.from(parts[0], 'base64url').toString('utf8')) as Claims;
     claims = JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8')) as Claims;
-    if (header.alg !== 'RS256' || typeof claims !== 'object' || claims === null) return { ok: false, reason: 'malformed' };
+    if (header.alg !== 'RS256' || typeof claims !== 'object' || claims === null)
+      return { ok: false, reason: 'malformed' };
   } catch {
     return { ok: false, reason: 'malformed' };
   }
-  const good = verify('sha256', Buffer.from(`${parts[0]}.${parts[1]}`), keysOf(key).pub, Buffer.from(parts[2], 'base64url'));
+  const good = verify(
+    'sha256',
+    Buffer.from(`${parts[0]}.${parts[1]}`),
+    keysOf(key).pub,
+    Buffer.from(parts[2], 'base64url'),
+  );
   return good ? { ok: true, claims } : { ok: false, reason: 'signature' };
 }
 

@@ -17,7 +17,13 @@ function page(title: string, body: string): string {
   );
 }
 
-export function signInPage(action: string, requestId: string, appName: string, loginHint = '', error = ''): string {
+export function signInPage(
+  action: string,
+  requestId: string,
+  appName: string,
+  loginHint = '',
+  error = '',
+): string {
   return page(
     'Sign in to your account',
     `<h1>Sign in</h1><p>to continue to ${esc(appName)}</p>` +
@@ -31,7 +37,13 @@ export function signInPage(action: string, requestId: string, appName: string, l
   );
 }
 
-export function consentPage(action: string, requestId: string, appName: string, user: string, scopes: string[]): string {
+export function consentPage(
+  action: string,
+  requestId: string,
+  appName: string,
+  user: string,
+  scopes: string[],
+): string {
   const items = scopes.map((s) => `<li>${esc(s)}</li>`).join('');
   return page(
     'Permissions requested',

@@ -25,7 +25,12 @@ export function parseScopes(raw: string | undefined): ParsedScopes {
     const prefix = GRAPH_PREFIXES.find((p) => lower.startsWith(p));
     const name = prefix ? part.slice(prefix.length) : part;
     if (!SCOPE_NAME.test(name)) {
-      throw new AadError(400, 'invalid_scope', 70011, `AADSTS70011: The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${part} is not valid.`);
+      throw new AadError(
+        400,
+        'invalid_scope',
+        70011,
+        `AADSTS70011: The provided request must include a 'scope' input parameter. The provided value for the input parameter 'scope' is not valid. The scope ${part} is not valid.`,
+      );
     }
     result.requested.push(part);
     result.graph.push(name === '.default' ? '.default' : canonicalName(name));

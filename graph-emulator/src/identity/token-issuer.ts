@@ -53,7 +53,9 @@ export function issueTokens(ctx: AppContext, input: IssueInput): Record<string, 
     expires_in: lifetime,
     ext_expires_in: lifetime,
     access_token: accessToken,
-    client_info: Buffer.from(JSON.stringify({ uid: mailbox.identity.id, utid: state.tenantId })).toString('base64url'),
+    client_info: Buffer.from(JSON.stringify({ uid: mailbox.identity.id, utid: state.tenantId })).toString(
+      'base64url',
+    ),
   };
   if (input.oidc.has('offline_access')) {
     const token = `1.${opaqueToken(96)}`;

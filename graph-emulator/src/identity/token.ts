@@ -15,7 +15,8 @@ type Body = Record<string, string | undefined>;
 
 function bodyOf(req: Request): Body {
   const out: Body = {};
-  for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, unknown>)) if (typeof v === 'string') out[k] = v;
+  for (const [k, v] of Object.entries((req.body ?? {}) as Record<string, unknown>))
+    if (typeof v === 'string') out[k] = v;
   return out;
 }
 
@@ -42,36 +43,76 @@ function authenticateClient(ctx: AppContext, req: Request, body: Body): AppRecor
       throw new AadError(401, 'invalid_client', 7000215, 'AADSTS7000215: Invalid client secret provided.');
     }
   }
-  if (!clientId) throw new AadError(400, 'invalid_request', 900144, "AADSTS900144: The request body must contain the following parameter: 'client_id'.");
+  if (!clientId)
+    throw new AadError(
+      400,
+      'invalid_request',
+      900144,
+      "AADSTS900144: The request body must contain the following parameter: 'client_id'.",
+    );
   const app = ctx.state.apps.get(clientId);
   if (!app) {
-    throw new AadError(400, 'unauthorized_client', 700016, `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${ctx.state.tenantId}'.`);
+    throw new AadError(
+      400,
+      'unauthorized_client',
+      700016,
+      `AADSTS700016: Application with identifier '${clientId}' was not found in the directory '${ctx.state.tenantId}'.`,
+    );
   }
   if (body.client_assertion) {
-    throw new AadError(401, 'invalid_client', 700027, 'AADSTS700027: Client assertion contains an invalid signature. The emulator registers apps with secrets only.');
+    throw new AadError(
+      401,
+      'invalid_client',
+      700027,
+      'AADSTS700027: Client assertion contains an invalid signature. The emulator registers apps with secrets only.',
+    );
   }
   if (!secret) {
-    throw new AadError(401, 'invalid_client', 7000218, "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.");
+    throw new AadError(
+      401,
+      'invalid_client',
+      7000218,
+      "AADSTS7000218: The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+    );
   }
   if (!safeEqual(secret, app.clientSecret)) {
-    throw new AadError(401, 'invalid_client', 7000215, 'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.');
+    throw new AadError(
+      401,
+      'invalid_client',
+      7000215,
+      'AADSTS7000215: Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID.',
+    );
   }
   return app;
 }
 
-function verifyPkce(challenge: string | undefined, method: string | undefined, verifier: string | undefined): void {
+function verifyPkce(
+  challenge: string | undefined,
+  method: string | undefined,
+  verifier: string | undefined,
+): void {
   if (!challenge) return;
-  if (!verifier) throw invalidGrant(501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
+  if (!verifier)
+    throw invalidGrant(
+      501481,
+      'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+    );
   const computed = method === 'plain' ? verifier : createHash('sha256').update(verifier).digest('base64url');
   if (!safeEqual(computed, challenge)) {
-    throw invalidGrant(501481, 'The Code_Verifier does not match the code_challenge supplied in the authorization request.');
+    throw invalidGrant(
+      501481,
+      'The Code_Verifier does not match the code_challenge supplied in the authorization request.',
+    );
   }
 }
 
 function liveGrant(ctx: AppContext, grantId: string): GrantRecord {
   const grant = ctx.state.grants.get(grantId);
   if (!grant || grant.revoked || !ctx.state.mailboxes.has(grant.mailboxId)) {
-    throw invalidGrant(50173, 'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.');
+    throw invalidGrant(
+      50173,
+      'The provided grant has expired due to it being revoked, a fresh auth token is needed. The user might have changed or reset their password.',
+    );
   }
   return grant;
 }
@@ -89,33 +130,78 @@ export function tokenRoutes(ctx: AppContext, sessions: IdentitySessions): Router
     res.setHeader('Pragma', 'no-cache');
 
     if (body.grant_type === 'authorization_code') {
-      if (!body.code) throw new AadError(400, 'invalid_request', 900144, "AADSTS900144: The request body must contain the following parameter: 'code'.");
+      if (!body.code)
+        throw new AadError(
+          400,
+          'invalid_request',
+          900144,
+          "AADSTS900144: The request body must contain the following parameter: 'code'.",
+        );
       const code = sessions.getCode(body.code);
-      if (!code || code.clientId !== app.clientId) throw invalidGrant(9002313, 'Invalid request. Request is malformed or invalid.');
-      if (code.redeemed) throw invalidGrant(54005, 'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.');
-      if (code.expiresAt < Date.now()) throw invalidGrant(70008, 'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.');
+      if (!code || code.clientId !== app.clientId)
+        throw invalidGrant(9002313, 'Invalid request. Request is malformed or invalid.');
+      if (code.redeemed)
+        throw invalidGrant(
+          54005,
+          'OAuth2 Authorization code was already redeemed, please retry with a new valid code or use an existing refresh token.',
+        );
+      if (code.expiresAt < Date.now())
+        throw invalidGrant(
+          70008,
+          'The provided authorization code or refresh token has expired due to inactivity. Send a new interactive authorization request for this user and resource.',
+        );
       code.redeemed = true;
       verifyPkce(code.codeChallenge, code.codeChallengeMethod, body.code_verifier);
       if (body.redirect_uri !== code.redirectUri) {
-        throw invalidGrant(500117, 'The reply uri specified in the request does not match the reply uri used in the authorization request.');
+        throw invalidGrant(
+          500117,
+          'The reply uri specified in the request does not match the reply uri used in the authorization request.',
+        );
       }
       const grant = liveGrant(ctx, code.grantId);
       const requested = scopes.requested.length > 0 ? scopes : parseScopes(code.scopes.join(' '));
-      res.json(issueTokens(ctx, { grant, requestedScopes: requested.requested, graphScopes: requested.graph, oidc: scopes.oidc, origin, nonce: code.nonce }));
+      res.json(
+        issueTokens(ctx, {
+          grant,
+          requestedScopes: requested.requested,
+          graphScopes: requested.graph,
+          oidc: scopes.oidc,
+          origin,
+          nonce: code.nonce,
+        }),
+      );
       return;
     }
 
     if (body.grant_type === 'refresh_token') {
-      if (!body.refresh_token) throw new AadError(400, 'invalid_request', 900144, "AADSTS900144: The request body must contain the following parameter: 'refresh_token'.");
+      if (!body.refresh_token)
+        throw new AadError(
+          400,
+          'invalid_request',
+          900144,
+          "AADSTS900144: The request body must contain the following parameter: 'refresh_token'.",
+        );
       const rt = ctx.state.refreshTokens.get(body.refresh_token);
       if (!rt) throw invalidGrant(9002313, 'Invalid request. Request is malformed or invalid.');
       const grant = liveGrant(ctx, rt.grantId);
-      if (grant.clientId !== app.clientId) throw invalidGrant(70000, "The provided value for the 'refresh_token' is not valid.");
-      if (rt.expiresAt < Date.now()) throw invalidGrant(700082, 'The refresh token has expired due to inactivity.');
-      if (rt.used && ctx.config.strictRefreshRotation) throw invalidGrant(70000, "The provided value for the 'refresh_token' is not valid. It was already used.");
+      if (grant.clientId !== app.clientId)
+        throw invalidGrant(70000, "The provided value for the 'refresh_token' is not valid.");
+      if (rt.expiresAt < Date.now())
+        throw invalidGrant(700082, 'The refresh token has expired due to inactivity.');
+      if (rt.used && ctx.config.strictRefreshRotation)
+        throw invalidGrant(
+          70000,
+          "The provided value for the 'refresh_token' is not valid. It was already used.",
+        );
       const missing = missingScopes(scopes.graph, grant.scopes);
       if (missing.length > 0) {
-        throw new AadError(400, 'invalid_grant', 65001, `AADSTS65001: The user or administrator has not consented to use the application with ID '${app.clientId}'. Send an interactive authorization request for this user and resource.`, { suberror: 'consent_required' });
+        throw new AadError(
+          400,
+          'invalid_grant',
+          65001,
+          `AADSTS65001: The user or administrator has not consented to use the application with ID '${app.clientId}'. Send an interactive authorization request for this user and resource.`,
+          { suberror: 'consent_required' },
+        );
       }
       rt.used = true;
       if (ctx.config.strictRefreshRotation) ctx.state.refreshTokens.delete(rt.token);
@@ -127,7 +213,12 @@ export function tokenRoutes(ctx: AppContext, sessions: IdentitySessions): Router
       return;
     }
 
-    throw new AadError(400, 'unsupported_grant_type', 70003, `AADSTS70003: The app requested an unsupported grant type '${body.grant_type ?? ''}'.`);
+    throw new AadError(
+      400,
+      'unsupported_grant_type',
+      70003,
+      `AADSTS70003: The app requested an unsupported grant type '${body.grant_type ?? ''}'.`,
+    );
   });
 
   return router;

@@ -3,7 +3,8 @@ import { seedMailbox } from './seed';
 import { DEFAULT_APP, DEMO_MAILBOX, type EmulatorState } from './state';
 
 export function ensureDefaults(state: EmulatorState, demoMessages: number): void {
-  if (!state.apps.has(DEFAULT_APP.clientId)) state.registerApp({ ...DEFAULT_APP, redirectUris: [...DEFAULT_APP.redirectUris] });
+  if (!state.apps.has(DEFAULT_APP.clientId))
+    state.registerApp({ ...DEFAULT_APP, redirectUris: [...DEFAULT_APP.redirectUris] });
   if (!state.mailboxByAddress(DEMO_MAILBOX.address)) {
     const mailbox = state.createMailbox(DEMO_MAILBOX);
     mailbox.seededCount = seedMailbox(mailbox, demoMessages, 0);

@@ -54,18 +54,26 @@ export function buildMessage(folder: Folder, input: NewMessage): MessageRecord {
     categories: input.categories ?? [],
     flagStatus: 'notFlagged',
     internetMessageId: input.internetMessageId ?? `<${randomUUID()}@contoso.test>`,
-    conversationId: input.conversationId ?? stableId('AAQkAGI2', `conv/${input.subject}/${input.from.address}`, 18),
+    conversationId:
+      input.conversationId ?? stableId('AAQkAGI2', `conv/${input.subject}/${input.from.address}`, 18),
     inferenceClassification: 'focused',
   };
 }
 
 /** Sends a message: a copy in the sender's Sent Items and one in each emulator recipient's Inbox. */
-export function sendMessage(state: EmulatorState, sender: Mailbox, input: NewMessage, saveToSentItems: boolean): void {
+export function sendMessage(
+  state: EmulatorState,
+  sender: Mailbox,
+  input: NewMessage,
+  saveToSentItems: boolean,
+): void {
   const internetMessageId = input.internetMessageId ?? `<${randomUUID()}@contoso.test>`;
   const now = Date.now();
   if (saveToSentItems) {
     const sent = sender.wellKnownFolder('sentitems');
-    sender.addMessage(buildMessage(sent, { ...input, internetMessageId, isRead: true, isDraft: false, receivedMs: now }));
+    sender.addMessage(
+      buildMessage(sent, { ...input, internetMessageId, isRead: true, isDraft: false, receivedMs: now }),
+    );
   }
   const recipients = [...input.to, ...(input.cc ?? []), ...(input.bcc ?? [])];
   const seen = new Set<string>();
@@ -75,7 +83,16 @@ export function sendMessage(state: EmulatorState, sender: Mailbox, input: NewMes
     seen.add(target.identity.id);
     const inbox = target.wellKnownFolder('inbox');
     // Bcc is not visible to recipients.
-    target.addMessage(buildMessage(inbox, { ...input, bcc: [], internetMessageId, isRead: false, isDraft: false, receivedMs: now }));
+    target.addMessage(
+      buildMessage(inbox, {
+        ...input,
+        bcc: [],
+        internetMessageId,
+        isRead: false,
+        isDraft: false,
+        receivedMs: now,
+      }),
+    );
   }
   state.dirty = true;
 }

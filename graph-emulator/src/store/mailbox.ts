@@ -18,7 +18,17 @@ export type MailboxChange =
   | { kind: 'moved'; message: MessageRecord; folderId: string; fromFolderId: string };
 
 export type MessagePatch = Partial<
-  Pick<MessageRecord, 'isRead' | 'categories' | 'flagStatus' | 'importance' | 'subject' | 'bodyHtml' | 'bodyPreview' | 'inferenceClassification'>
+  Pick<
+    MessageRecord,
+    | 'isRead'
+    | 'categories'
+    | 'flagStatus'
+    | 'importance'
+    | 'subject'
+    | 'bodyHtml'
+    | 'bodyPreview'
+    | 'inferenceClassification'
+  >
 >;
 
 export const WELL_KNOWN_FOLDERS: { name: string; displayName: string; hidden?: boolean }[] = [
@@ -54,7 +64,13 @@ export class Mailbox {
     for (const wk of WELL_KNOWN_FOLDERS) {
       if (this.wellKnown.has(wk.name)) continue;
       const id = stableId('AAMkAGFold', `${this.identity.id}/${wk.name}`, 18);
-      this.addFolder({ id, displayName: wk.displayName, parentFolderId: this.rootId, wellKnownName: wk.name, isHidden: !!wk.hidden });
+      this.addFolder({
+        id,
+        displayName: wk.displayName,
+        parentFolderId: this.rootId,
+        wellKnownName: wk.name,
+        isHidden: !!wk.hidden,
+      });
     }
   }
 
@@ -144,7 +160,12 @@ export class Mailbox {
     destination.index.insert(message);
     if (!message.isRead) destination.unread++;
     destination.log.append(message.seq, message.id, false);
-    this.onChange?.(this, { kind: 'moved', message, folderId: destination.record.id, fromFolderId: source.record.id });
+    this.onChange?.(this, {
+      kind: 'moved',
+      message,
+      folderId: destination.record.id,
+      fromFolderId: source.record.id,
+    });
     return message;
   }
 

@@ -22,20 +22,41 @@ const CONTACTS: EmailAddress[] = [
 ];
 
 const TOPICS = [
-  'Q3 budget review', 'Lunch on Thursday?', 'Invoice #{n} is ready', 'Design sync notes', 'Your flight to Lisbon',
-  'Re: contract draft v{n}', 'Weekly status: platform team', 'Action required: security training',
-  'Pull request #{n} was merged', 'Offsite agenda', 'Customer escalation: ticket {n}', 'Holiday hours update',
-  'Welcome to the team!', 'Receipt for your order {n}', 'Reminder: 1:1 tomorrow', 'Fwd: conference slides',
-  'Build failed on main', 'Quarterly newsletter', 'Re: hiring plan', 'Expense report approved',
+  'Q3 budget review',
+  'Lunch on Thursday?',
+  'Invoice #{n} is ready',
+  'Design sync notes',
+  'Your flight to Lisbon',
+  'Re: contract draft v{n}',
+  'Weekly status: platform team',
+  'Action required: security training',
+  'Pull request #{n} was merged',
+  'Offsite agenda',
+  'Customer escalation: ticket {n}',
+  'Holiday hours update',
+  'Welcome to the team!',
+  'Receipt for your order {n}',
+  'Reminder: 1:1 tomorrow',
+  'Fwd: conference slides',
+  'Build failed on main',
+  'Quarterly newsletter',
+  'Re: hiring plan',
+  'Expense report approved',
 ];
 
 const SENTENCES = [
-  'Thanks for the quick turnaround on this.', 'Please find the details below.',
-  'Let me know if Thursday still works for you.', 'The numbers look better than last quarter.',
-  'I have attached the latest version for review.', 'Can we move the meeting to the afternoon?',
-  'The new cafeteria is open on the second floor.', 'We need a decision by the end of the week.',
-  'Your booking reference is listed in the itinerary.', 'Nothing urgent, just keeping you in the loop.',
-  'The team agreed to ship the change next sprint.', 'Reply to this message if anything looks wrong.',
+  'Thanks for the quick turnaround on this.',
+  'Please find the details below.',
+  'Let me know if Thursday still works for you.',
+  'The numbers look better than last quarter.',
+  'I have attached the latest version for review.',
+  'Can we move the meeting to the afternoon?',
+  'The new cafeteria is open on the second floor.',
+  'We need a decision by the end of the week.',
+  'Your booking reference is listed in the itinerary.',
+  'Nothing urgent, just keeping you in the loop.',
+  'The team agreed to ship the change next sprint.',
+  'Reply to this message if anything looks wrong.',
 ];
 
 const CATEGORIES = ['Blue category', 'Green category', 'Red category', 'Yellow category'];
@@ -73,12 +94,14 @@ function ensureUserFolders(mailbox: Mailbox): void {
   ];
   for (const w of wanted) {
     const id = stableId('AAMkAGUser', `${mailbox.identity.id}/${w.key}`, 18);
-    if (!mailbox.folders.has(id)) mailbox.addFolder({ id, displayName: w.displayName, parentFolderId: w.parent, isHidden: false });
+    if (!mailbox.folders.has(id))
+      mailbox.addFolder({ id, displayName: w.displayName, parentFolderId: w.parent, isHidden: false });
   }
 }
 
 function folderPlan(mailbox: Mailbox): FolderPick[] {
-  const user = (key: string) => mailbox.folders.get(stableId('AAMkAGUser', `${mailbox.identity.id}/${key}`, 18))!;
+  const user = (key: string) =>
+    mailbox.folders.get(stableId('AAMkAGUser', `${mailbox.identity.id}/${key}`, 18))!;
   return [
     { folder: mailbox.wellKnownFolder('inbox'), weight: 0.58, kind: 'received' },
     { folder: mailbox.wellKnownFolder('sentitems'), weight: 0.12, kind: 'sent' },
@@ -119,7 +142,9 @@ interface SeedContext {
 
 function buildMessage(ctx: SeedContext, index: number): MessageRecord {
   const { mailbox, plan, owner } = ctx;
-  const digest = createHash('sha256').update(`${seedKey(mailbox)}/seed/${index}`).digest();
+  const digest = createHash('sha256')
+    .update(`${seedKey(mailbox)}/seed/${index}`)
+    .digest();
   const rand = prng(digest.readUInt32LE(0));
   const where = choosePlan(rand, plan);
   const contact = pick(rand, CONTACTS);

@@ -7,14 +7,29 @@ import { once } from 'node:events';
 import { DeltaLog } from './delta-log';
 import { Mailbox } from './mailbox';
 import type { EmulatorState, SigningKey } from './state';
-import type { AppRecord, FolderRecord, GrantRecord, MailboxIdentity, MessageRecord, RefreshTokenRecord, SubscriptionRecord } from './types';
+import type {
+  AppRecord,
+  FolderRecord,
+  GrantRecord,
+  MailboxIdentity,
+  MessageRecord,
+  RefreshTokenRecord,
+  SubscriptionRecord,
+} from './types';
 
 const VERSION = 1;
 
 type Line =
   | { t: 'meta'; v: number; tenantId: string; signingKey: SigningKey; deltaSecret: string }
   | { t: 'app'; app: AppRecord }
-  | { t: 'mailbox'; identity: MailboxIdentity; seq: number; seededCount: number; deltaEpoch: number; folders: FolderRecord[] }
+  | {
+      t: 'mailbox';
+      identity: MailboxIdentity;
+      seq: number;
+      seededCount: number;
+      deltaEpoch: number;
+      folders: FolderRecord[];
+    }
   | { t: 'msg'; mb: string; m: MessageRecord }
   | { t: 'log'; mb: string; folder: string; rows: [number, string, 0 | 1][] }
   | { t: 'grant'; grant: GrantRecord }
@@ -22,13 +37,27 @@ type Line =
   | { t: 'sub'; sub: SubscriptionRecord };
 
 function* lines(state: EmulatorState): Generator<Line> {
-  yield { t: 'meta', v: VERSION, tenantId: state.tenantId, signingKey: state.signingKey, deltaSecret: state.deltaSecret };
+  yield {
+    t: 'meta',
+    v: VERSION,
+    tenantId: state.tenantId,
+    signingKey: state.signingKey,
+    deltaSecret: state.deltaSecret,
+  };
   for (const app of state.apps.values()) yield { t: 'app', app };
   for (const mb of state.mailboxes.values()) {
     const folders = [...mb.folders.values()].map((f) => f.record);
-    yield { t: 'mailbox', identity: mb.identity, seq: mb.seq, seededCount: mb.seededCount, deltaEpoch: mb.deltaEpoch, folders };
+    yield {
+      t: 'mailbox',
+      identity: mb.identity,
+      seq: mb.seq,
+      seededCount: mb.seededCount,
+      deltaEpoch: mb.deltaEpoch,
+      folders,
+    };
     for (const m of mb.messages.values()) yield { t: 'msg', mb: mb.identity.id, m };
-    for (const f of mb.folders.values()) yield { t: 'log', mb: mb.identity.id, folder: f.record.id, rows: f.log.toJSON() };
+    for (const f of mb.folders.values())
+      yield { t: 'log', mb: mb.identity.id, folder: f.record.id, rows: f.log.toJSON() };
   }
   for (const grant of state.grants.values()) yield { t: 'grant', grant };
   const now = Date.now();
@@ -58,7 +87,10 @@ export async function saveSnapshot(state: EmulatorState, path: string): Promise<
 export async function loadSnapshot(state: EmulatorState, path: string): Promise<boolean> {
   if (!existsSync(path)) return false;
   const mailboxes: Mailbox[] = [];
-  const reader = createInterface({ input: createReadStream(path, { encoding: 'utf8' }), crlfDelay: Infinity });
+  const reader = createInterface({
+    input: createReadStream(path, { encoding: 'utf8' }),
+    crlfDelay: Infinity,
+  });
   for await (const text of reader) {
     if (!text) continue;
     const line = JSON.parse(text) as Line;

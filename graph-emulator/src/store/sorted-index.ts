@@ -51,7 +51,8 @@ export class SortedIndex {
   page(skip: number, top: number, newestFirst: boolean): MessageRecord[] {
     const out: MessageRecord[] = [];
     const n = this.items.length;
-    for (let k = skip; k < skip + top && k < n; k++) out.push(newestFirst ? this.items[n - 1 - k] : this.items[k]);
+    for (let k = skip; k < skip + top && k < n; k++)
+      out.push(newestFirst ? this.items[n - 1 - k] : this.items[k]);
     return out;
   }
 

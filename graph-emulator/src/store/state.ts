@@ -4,18 +4,31 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { emptyCounters, type MailboxCounters } from './counters';
 import { guid } from './ids';
 import { Mailbox, type MailboxChange } from './mailbox';
-import type { AppRecord, GrantRecord, MailboxIdentity, RefreshTokenRecord, SubscriptionRecord } from './types';
+import type {
+  AppRecord,
+  GrantRecord,
+  MailboxIdentity,
+  RefreshTokenRecord,
+  SubscriptionRecord,
+} from './types';
 
 export const DEFAULT_TENANT_ID = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
 export const DEFAULT_APP: AppRecord = {
   clientId: '6731de76-14a6-49ae-97bc-6eba6914391e',
   clientSecret: 'emulator-client-secret',
-  redirectUris: ['http://localhost:3000/api/user/outlook/redirect', 'http://127.0.0.1:3000/api/user/outlook/redirect'],
+  redirectUris: [
+    'http://localhost:3000/api/user/outlook/redirect',
+    'http://127.0.0.1:3000/api/user/outlook/redirect',
+  ],
   displayName: 'Core Email System (local)',
 };
 
-export const DEMO_MAILBOX = { address: 'demo@contoso.test', password: 'demo-password', displayName: 'Demo User' };
+export const DEMO_MAILBOX = {
+  address: 'demo@contoso.test',
+  password: 'demo-password',
+  displayName: 'Demo User',
+};
 
 export interface SigningKey {
   kid: string;

@@ -1,6 +1,9 @@
 // HTML → text helpers shared by seeding, writes and serialisation.
 export function stripHtml(html: string): string {
-  return html.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  return html
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 /** Graph's bodyPreview: the first 255 characters of the body as text. */
@@ -15,5 +18,7 @@ export function escapeHtml(text: string): string {
 /** A Graph itemBody as stored HTML: text bodies are escaped into a <pre>. */
 export function itemBodyToHtml(body: { contentType: string; content: string } | undefined): string {
   if (!body) return '';
-  return body.contentType.toLowerCase() === 'html' ? body.content : `<html><body><pre>${escapeHtml(body.content)}</pre></body></html>`;
+  return body.contentType.toLowerCase() === 'html'
+    ? body.content
+    : `<html><body><pre>${escapeHtml(body.content)}</pre></body></html>`;
 }

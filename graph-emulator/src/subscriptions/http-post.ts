@@ -8,7 +8,12 @@ export interface PostResult {
   error?: string;
 }
 
-export async function postWithTimeout(url: string, body: string, contentType: string, timeoutMs: number): Promise<PostResult> {
+export async function postWithTimeout(
+  url: string,
+  body: string,
+  contentType: string,
+  timeoutMs: number,
+): Promise<PostResult> {
   try {
     const res = await fetch(url, {
       method: 'POST',
@@ -18,8 +23,19 @@ export async function postWithTimeout(url: string, body: string, contentType: st
       redirect: 'manual',
     });
     const text = await res.text();
-    return { ok: res.status >= 200 && res.status < 300, status: res.status, body: text, contentType: res.headers.get('content-type') ?? '' };
+    return {
+      ok: res.status >= 200 && res.status < 300,
+      status: res.status,
+      body: text,
+      contentType: res.headers.get('content-type') ?? '',
+    };
   } catch (err) {
-    return { ok: false, status: 0, body: '', contentType: '', error: err instanceof Error ? err.message : String(err) };
+    return {
+      ok: false,
+      status: 0,
+      body: '',
+      contentType: '',
+      error: err instanceof Error ? err.message : String(err),
+    };
   }
 }

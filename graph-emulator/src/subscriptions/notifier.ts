@@ -69,7 +69,12 @@ export class Notifier {
 
   private async send(batch: Batch): Promise<void> {
     const payload = JSON.stringify({ value: batch.items.map((i) => i.body) });
-    const result = await postWithTimeout(batch.url, payload, 'application/json; charset=utf-8', this.config.notificationTimeoutMs);
+    const result = await postWithTimeout(
+      batch.url,
+      payload,
+      'application/json; charset=utf-8',
+      this.config.notificationTimeoutMs,
+    );
     if (this.stopped) return;
     if (result.ok) {
       for (const item of batch.items) {
@@ -79,17 +84,28 @@ export class Notifier {
       }
       return;
     }
-    for (const item of batch.items) if (!item.lifecycle) this.state.countersFor(item.mailboxId).notificationsFailed++;
+    for (const item of batch.items)
+      if (!item.lifecycle) this.state.countersFor(item.mailboxId).notificationsFailed++;
     const elapsed = Date.now() - batch.firstAttemptAt;
     const windowMs = this.config.notificationRetryWindowSeconds * 1000;
     const delay = this.config.notificationRetryInitialMs * 2 ** batch.attempt;
     if (elapsed + delay > windowMs) return this.drop(batch, result.status, result.error);
-    log.debug('notification delivery failed, will retry', { url: batch.url, status: result.status, error: result.error, delayMs: delay });
+    log.debug('notification delivery failed, will retry', {
+      url: batch.url,
+      status: result.status,
+      error: result.error,
+      delayMs: delay,
+    });
     this.later(delay, () => void this.send({ ...batch, attempt: batch.attempt + 1 }));
   }
 
   private drop(batch: Batch, status: number, error?: string): void {
-    log.info('notifications dropped after the retry window', { url: batch.url, count: batch.items.length, status, error });
+    log.info('notifications dropped after the retry window', {
+      url: batch.url,
+      count: batch.items.length,
+      status,
+      error,
+    });
     const dropped = new Set<string>();
     for (const item of batch.items) {
       if (item.lifecycle) continue;

@@ -8,7 +8,8 @@ export interface ResourceRef {
   folder?: string;
 }
 
-const PATTERN = /^\/?(me|users\/([^/()']+)|users\('([^']+)'\))\/(messages|mailfolders\/([^/()']+)\/messages|mailfolders\('([^']+)'\)\/messages)\/?$/i;
+const PATTERN =
+  /^\/?(me|users\/([^/()']+)|users\('([^']+)'\))\/(messages|mailfolders\/([^/()']+)\/messages|mailfolders\('([^']+)'\)\/messages)\/?$/i;
 
 function decode(text: string): string {
   try {
@@ -20,10 +21,19 @@ function decode(text: string): string {
 
 export function parseResource(resource: string): ResourceRef {
   if (resource.includes('?')) {
-    throw new GraphError(400, 'InvalidRequest', 'The emulator does not support query options ($filter, $select) in subscription resources.');
+    throw new GraphError(
+      400,
+      'InvalidRequest',
+      'The emulator does not support query options ($filter, $select) in subscription resources.',
+    );
   }
   const m = PATTERN.exec(resource.trim());
-  if (!m) throw new GraphError(400, 'InvalidRequest', `Resource '${resource}' is not supported. Subscribe to messages of a mailbox or of a mail folder.`);
+  if (!m)
+    throw new GraphError(
+      400,
+      'InvalidRequest',
+      `Resource '${resource}' is not supported. Subscribe to messages of a mailbox or of a mail folder.`,
+    );
   const user = m[1].toLowerCase() === 'me' ? 'me' : decode(m[2] ?? m[3]);
   const folder = m[5] ?? m[6];
   return { user, folder: folder === undefined ? undefined : decode(folder) };

@@ -19,7 +19,7 @@ const createSchema = z
     notificationUrl: z.string().min(1).max(2048),
     resource: z.string().min(1).max(1000),
     expirationDateTime: z.string().min(1).max(64),
-    clientState: z.string().max(128, "clientState must be at most 128 characters").nullable().optional(),
+    clientState: z.string().max(128, 'clientState must be at most 128 characters').nullable().optional(),
     lifecycleNotificationUrl: z.string().min(1).max(2048).nullable().optional(),
     latestSupportedTlsVersion: z.enum(['v1_0', 'v1_1', 'v1_2', 'v1_3']).optional(),
     includeResourceData: z.boolean().nullable().optional(),
@@ -32,21 +32,34 @@ const createSchema = z
   .strict();
 
 const patchSchema = z
-  .object({ expirationDateTime: z.string().min(1).max(64).optional(), notificationUrl: z.string().min(1).max(2048).optional() })
+  .object({
+    expirationDateTime: z.string().min(1).max(64).optional(),
+    notificationUrl: z.string().min(1).max(2048).optional(),
+  })
   .strict();
 
 const CHANGE_TYPES = new Set(['created', 'updated', 'deleted']);
 
 function parseChangeType(raw: string): string {
   const parts = raw.split(',').map((s) => s.trim());
-  for (const p of parts) if (!CHANGE_TYPES.has(p)) throw new GraphError(400, 'InvalidRequest', `Invalid 'changeType' attribute: '${p}'.`);
-  if (new Set(parts).size !== parts.length) throw new GraphError(400, 'InvalidRequest', `Invalid 'changeType' attribute: '${raw}'.`);
+  for (const p of parts)
+    if (!CHANGE_TYPES.has(p))
+      throw new GraphError(400, 'InvalidRequest', `Invalid 'changeType' attribute: '${p}'.`);
+  if (new Set(parts).size !== parts.length)
+    throw new GraphError(400, 'InvalidRequest', `Invalid 'changeType' attribute: '${raw}'.`);
   return parts.join(',');
 }
 
-function subscriptionJson(ctx: AppContext, req: Request, s: SubscriptionRecord, withContext = true): Record<string, unknown> {
+function subscriptionJson(
+  ctx: AppContext,
+  req: Request,
+  s: SubscriptionRecord,
+  withContext = true,
+): Record<string, unknown> {
   return {
-    ...(withContext ? { '@odata.context': `${requestOrigin(ctx, req)}/v1.0/$metadata#subscriptions/$entity` } : {}),
+    ...(withContext
+      ? { '@odata.context': `${requestOrigin(ctx, req)}/v1.0/$metadata#subscriptions/$entity` }
+      : {}),
     id: s.id,
     resource: s.resource,
     applicationId: s.applicationId,
@@ -82,20 +95,36 @@ export function subscriptionRoutes(ctx: AppContext, service: SubscriptionService
     const input = parseBody(req, createSchema, 'microsoft.graph.subscription');
     requireScope(caller, 'read');
     if (input.includeResourceData) {
-      throw new GraphError(400, 'InvalidRequest', 'includeResourceData requires encryptionCertificate and encryptionCertificateId; the emulator supports basic notifications only.');
+      throw new GraphError(
+        400,
+        'InvalidRequest',
+        'includeResourceData requires encryptionCertificate and encryptionCertificateId; the emulator supports basic notifications only.',
+      );
     }
     const changeType = parseChangeType(input.changeType);
     const ref = parseResource(input.resource);
     const mailbox = caller.mailbox;
-    if (ref.user !== 'me' && ref.user !== mailbox.identity.id && ref.user.toLowerCase() !== mailbox.identity.address.toLowerCase()) {
-      throw new GraphError(403, 'ExtensionError', 'Operation: Create; Exception: [Status Code: Forbidden; Reason: Access is denied to the requested resource.]');
+    if (
+      ref.user !== 'me' &&
+      ref.user !== mailbox.identity.id &&
+      ref.user.toLowerCase() !== mailbox.identity.address.toLowerCase()
+    ) {
+      throw new GraphError(
+        403,
+        'ExtensionError',
+        'Operation: Create; Exception: [Status Code: Forbidden; Reason: Access is denied to the requested resource.]',
+      );
     }
     const folderId = ref.folder === undefined ? undefined : findFolder(mailbox, ref.folder).record.id;
     service.checkUrl(input.notificationUrl, 'notificationUrl');
-    if (input.lifecycleNotificationUrl) service.checkUrl(input.lifecycleNotificationUrl, 'lifecycleNotificationUrl');
+    if (input.lifecycleNotificationUrl)
+      service.checkUrl(input.lifecycleNotificationUrl, 'lifecycleNotificationUrl');
     const expirationDateTime = service.expiryFor(input.expirationDateTime);
     service.checkCapacity(mailbox);
-    await service.validate([input.notificationUrl, ...(input.lifecycleNotificationUrl ? [input.lifecycleNotificationUrl] : [])]);
+    await service.validate([
+      input.notificationUrl,
+      ...(input.lifecycleNotificationUrl ? [input.lifecycleNotificationUrl] : []),
+    ]);
     const sub = service.add({
       mailboxId: mailbox.identity.id,
       applicationId: caller.clientId,
@@ -114,7 +143,9 @@ export function subscriptionRoutes(ctx: AppContext, service: SubscriptionService
 
   router.get('/', (req, res) => {
     const caller = callerOf(res);
-    const mine = ctx.state.subscriptionsOf(caller.mailbox.identity.id).filter((s) => s.applicationId === caller.clientId);
+    const mine = ctx.state
+      .subscriptionsOf(caller.mailbox.identity.id)
+      .filter((s) => s.applicationId === caller.clientId);
     sendGraph(res, 200, {
       '@odata.context': `${requestOrigin(ctx, req)}/v1.0/$metadata#subscriptions`,
       value: mine.map((s) => subscriptionJson(ctx, req, s, false)),
@@ -149,7 +180,11 @@ export function subscriptionRoutes(ctx: AppContext, service: SubscriptionService
     const sub = visible(req, res);
     const caller = callerOf(res);
     if (!ctx.state.findGrant(caller.clientId, caller.mailbox.identity.id)) {
-      throw new GraphError(403, 'ErrorAccessDenied', 'Access is denied. The grant for this application was revoked.');
+      throw new GraphError(
+        403,
+        'ErrorAccessDenied',
+        'Access is denied. The grant for this application was revoked.',
+      );
     }
     sub.needsReauthorization = false;
     ctx.state.dirty = true;

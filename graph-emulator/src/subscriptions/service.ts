@@ -45,10 +45,15 @@ export class SubscriptionService {
   /** Applies Graph's expiry rules: at least 45 minutes (raised silently), at most the configured maximum. */
   expiryFor(requested: string): string {
     const ms = Date.parse(requested);
-    if (Number.isNaN(ms)) throw new GraphError(400, 'InvalidRequest', `Invalid 'expirationDateTime' attribute: '${requested}'.`);
+    if (Number.isNaN(ms))
+      throw new GraphError(400, 'InvalidRequest', `Invalid 'expirationDateTime' attribute: '${requested}'.`);
     const now = Date.now();
     if (ms - now > this.config.subscriptionMaxMinutes * 60_000) {
-      throw new GraphError(400, 'ExtensionError', `Subscription expiration can only be ${this.config.subscriptionMaxMinutes} minutes in the future.`);
+      throw new GraphError(
+        400,
+        'ExtensionError',
+        `Subscription expiration can only be ${this.config.subscriptionMaxMinutes} minutes in the future.`,
+      );
     }
     return iso7(Math.max(ms, now + MIN_MINUTES * 60_000));
   }
@@ -69,14 +74,22 @@ export class SubscriptionService {
   async validate(urls: string[]): Promise<void> {
     for (const url of new Set(urls)) {
       if (!(await validateEndpoint(url, this.config.validationTimeoutMs))) {
-        throw new GraphError(400, 'InvalidRequest', 'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.');
+        throw new GraphError(
+          400,
+          'InvalidRequest',
+          'Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request.',
+        );
       }
     }
   }
 
   checkCapacity(mailbox: Mailbox): void {
     if (this.state.subscriptionsOf(mailbox.identity.id).length >= this.config.subscriptionMaxPerMailbox) {
-      throw new GraphError(403, 'ExtensionError', `Operation: Create; Exception: [Status Code: Forbidden; Reason: The mailbox has reached the maximum of ${this.config.subscriptionMaxPerMailbox} subscriptions.]`);
+      throw new GraphError(
+        403,
+        'ExtensionError',
+        `Operation: Create; Exception: [Status Code: Forbidden; Reason: The mailbox has reached the maximum of ${this.config.subscriptionMaxPerMailbox} subscriptions.]`,
+      );
     }
   }
 

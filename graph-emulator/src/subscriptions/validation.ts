@@ -10,7 +10,10 @@ export async function validateEndpoint(url: string, timeoutMs: number): Promise<
   // URLSearchParams encodes spaces as '+', as Graph does; receivers must decode it.
   target.searchParams.append('validationToken', token);
   const result = await postWithTimeout(target.toString(), '', 'text/plain; charset=utf-8', timeoutMs);
-  const ok = result.status === 200 && result.contentType.toLowerCase().startsWith('text/plain') && result.body === token;
+  const ok =
+    result.status === 200 &&
+    result.contentType.toLowerCase().startsWith('text/plain') &&
+    result.body === token;
   if (!ok) log.info('webhook validation failed', { url, status: result.status, error: result.error });
   return ok;
 }

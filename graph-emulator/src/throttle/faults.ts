@@ -17,7 +17,8 @@ export const faultSchema = z
 
 export type FaultSettings = z.infer<typeof faultSchema>;
 
-export type FaultDecision = { kind: 'none' } | { kind: 'throttle'; retryAfterSeconds: number } | { kind: 'error'; status: number };
+export type FaultDecision =
+  { kind: 'none' } | { kind: 'throttle'; retryAfterSeconds: number } | { kind: 'error'; status: number };
 
 export class Faults {
   settings: FaultSettings = faultSchema.parse({});

@@ -37,7 +37,11 @@ export class Limiter {
     }
     if (bucket.times.length - bucket.head >= this.settings.windowRequests) {
       const wait = Math.ceil((bucket.times[bucket.head] + windowMs - now) / 1000);
-      return { ok: false, reason: 'budget', retryAfterSeconds: Math.max(wait, this.settings.retryAfterSeconds) };
+      return {
+        ok: false,
+        reason: 'budget',
+        retryAfterSeconds: Math.max(wait, this.settings.retryAfterSeconds),
+      };
     }
     bucket.active++;
     bucket.times.push(now);

@@ -25,9 +25,17 @@ export function throttleMiddleware(ctx: AppContext, limiter: Limiter, faults: Fa
     if (!admission.ok) {
       counters.throttled++;
       if (admission.reason === 'concurrency') {
-        throw throttled('ApplicationThrottled', 'Application is over its MailboxConcurrency limit.', admission.retryAfterSeconds);
+        throw throttled(
+          'ApplicationThrottled',
+          'Application is over its MailboxConcurrency limit.',
+          admission.retryAfterSeconds,
+        );
       }
-      throw throttled('ApplicationThrottled', 'Application is over its request budget for this mailbox.', admission.retryAfterSeconds);
+      throw throttled(
+        'ApplicationThrottled',
+        'Application is over its request budget for this mailbox.',
+        admission.retryAfterSeconds,
+      );
     }
     counters.highestConcurrency = Math.max(counters.highestConcurrency, admission.active);
     res.once('finish', admission.release);
@@ -35,7 +43,12 @@ export function throttleMiddleware(ctx: AppContext, limiter: Limiter, faults: Fa
     const latency = faults.latencyFor(req.path);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     if (fault.kind === 'error') {
-      throw new GraphError(fault.status, fault.status === 503 ? 'ServiceUnavailable' : 'InternalServerError', 'The emulator injected this error.', { 'Retry-After': '1' });
+      throw new GraphError(
+        fault.status,
+        fault.status === 503 ? 'ServiceUnavailable' : 'InternalServerError',
+        'The emulator injected this error.',
+        { 'Retry-After': '1' },
+      );
     }
     next();
   };

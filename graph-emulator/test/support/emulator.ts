@@ -19,9 +19,14 @@ export interface TestEmulator extends RunningEmulator {
   stop: () => Promise<void>;
 }
 
-export async function startTestEmulator(env: Record<string, string> = {}, dataDir?: string): Promise<TestEmulator> {
+export async function startTestEmulator(
+  env: Record<string, string> = {},
+  dataDir?: string,
+): Promise<TestEmulator> {
   if (!process.env.NODE_EXTRA_CA_CERTS) {
-    throw new Error('run the tests with NODE_EXTRA_CA_CERTS=<repo>/.data/emulator/ca/ca.pem (after `node graph-emulator/dist/src/cli.js ensure-ca`)');
+    throw new Error(
+      'run the tests with NODE_EXTRA_CA_CERTS=<repo>/.data/emulator/ca/ca.pem (after `node graph-emulator/dist/src/cli.js ensure-ca`)',
+    );
   }
   const dir = dataDir ?? mkdtempSync(join(tmpdir(), 'graph-emulator-test-'));
   const config = loadConfig({

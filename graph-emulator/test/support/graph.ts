@@ -17,7 +17,9 @@ export function graphClient(emulator: TestEmulator, token: () => Promise<string>
   });
 }
 
-export async function expectGraphError(promise: Promise<unknown>): Promise<{ statusCode: number; code: string; message: string; headers?: Headers; body?: unknown }> {
+export async function expectGraphError(
+  promise: Promise<unknown>,
+): Promise<{ statusCode: number; code: string; message: string; headers?: Headers; body?: unknown }> {
   try {
     await promise;
   } catch (err) {

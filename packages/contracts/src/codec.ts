@@ -29,7 +29,10 @@ export function encode<T extends TopicName>(topic: T, message: MessageOf<T>): Bu
   return Buffer.from(JSON.stringify(parse(topic, message)));
 }
 
-export function decode<T extends TopicName>(topic: T, value: Buffer | string | null | undefined): MessageOf<T> {
+export function decode<T extends TopicName>(
+  topic: T,
+  value: Buffer | string | null | undefined,
+): MessageOf<T> {
   if (value === null || value === undefined || value.length === 0) {
     throw new ContractError(topic, ['empty message value']);
   }

@@ -20,13 +20,24 @@ test('the six topics keep the original names with the misspellings fixed, each w
 });
 
 test('a valid message survives encode → decode unchanged and is keyed by its user', () => {
-  const msg = { userId, runId: randomUUID(), mode: 'full' as const, reason: 'connected' as const, requestedAt: now };
+  const msg = {
+    userId,
+    runId: randomUUID(),
+    mode: 'full' as const,
+    reason: 'connected' as const,
+    requestedAt: now,
+  };
   assert.deepEqual(decode(TOPICS.syncEmail, encode(TOPICS.syncEmail, msg)), msg);
   assert.equal(keyOf(TOPICS.syncEmail, msg), userId);
 });
 
 test('decode names what is wrong with a malformed message', () => {
-  const bad = JSON.stringify({ userId: 'not-a-uuid', runId: randomUUID(), mode: 'sideways', requestedAt: now });
+  const bad = JSON.stringify({
+    userId: 'not-a-uuid',
+    runId: randomUUID(),
+    mode: 'sideways',
+    requestedAt: now,
+  });
   assert.throws(
     () => decode(TOPICS.syncEmail, bad),
     (err: unknown) =>
@@ -46,12 +57,24 @@ test('decode rejects non-JSON, empty values and unknown fields', () => {
 
 test('encode refuses to publish a message that breaks its contract', () => {
   assert.throws(
-    () => encode(TOPICS.updateEmailSubscription, { userId, subscriptionId: 's', kind: 'change', receivedAt: now }),
+    () =>
+      encode(TOPICS.updateEmailSubscription, {
+        userId,
+        subscriptionId: 's',
+        kind: 'change',
+        receivedAt: now,
+      }),
     /changeType/,
   );
 });
 
 test('renewal ticks, which belong to no user, share one key', () => {
   const tick = { tick: now, renewWithinMinutes: 1440 };
-  assert.equal(keyOf(TOPICS.createEmailSubscriptionCron, decode(TOPICS.createEmailSubscriptionCron, JSON.stringify(tick))), 'cron');
+  assert.equal(
+    keyOf(
+      TOPICS.createEmailSubscriptionCron,
+      decode(TOPICS.createEmailSubscriptionCron, JSON.stringify(tick)),
+    ),
+    'cron',
+  );
 });

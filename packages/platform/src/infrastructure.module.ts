@@ -1,4 +1,12 @@
-import { DynamicModule, Global, Inject, Logger as NestLogger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import {
+  DynamicModule,
+  Global,
+  Inject,
+  Logger as NestLogger,
+  Module,
+  OnApplicationShutdown,
+  OnModuleInit,
+} from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Cluster } from 'ioredis';
@@ -55,11 +63,15 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
           provide: KAFKA_HEALTH,
           inject: [INFRA_SETTINGS, LOGGER],
           useFactory: (s: InfraSettings, logger: Logger) =>
-            createKafka({ ...s.kafka, clientId: `${s.kafka.clientId}-health` }, logger.child({ health: true }), {
-              retry: { retries: 0 },
-              connectionTimeout: 1000,
-              requestTimeout: 2000,
-            }),
+            createKafka(
+              { ...s.kafka, clientId: `${s.kafka.clientId}-health` },
+              logger.child({ health: true }),
+              {
+                retry: { retries: 0 },
+                connectionTimeout: 1000,
+                requestTimeout: 2000,
+              },
+            ),
         },
         { provide: PUBLISHER, inject: [KAFKA], useFactory: (kafka: Kafka) => new KafkaPublisher(kafka) },
         InfraHealth,

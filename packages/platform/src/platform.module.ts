@@ -29,7 +29,10 @@ export class PlatformModule {
       module: PlatformModule,
       imports: [
         LoggerModule.forRoot({
-          pinoHttp: { logger, autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/health' } },
+          pinoHttp: {
+            logger,
+            autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/health' },
+          },
         }),
         PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
         InfrastructureModule.forRoot(),

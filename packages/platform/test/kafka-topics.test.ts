@@ -29,10 +29,14 @@ function sample(topic: TopicName, userId: string): MessageOf<TopicName> {
   }
 }
 
-const identity = (topic: TopicName, m: MessageOf<TopicName>) => ('runId' in m ? m.runId : keyOf(topic, m) + JSON.stringify(m));
+const identity = (topic: TopicName, m: MessageOf<TopicName>) =>
+  'runId' in m ? m.runId : keyOf(topic, m) + JSON.stringify(m);
 
 function expectedPartition(topic: string, key: string, partitions: number): number {
-  const partitionMetadata = Array.from({ length: partitions }, (_, i) => ({ partitionId: i, leader: 1 }) as PartitionMetadata);
+  const partitionMetadata = Array.from(
+    { length: partitions },
+    (_, i) => ({ partitionId: i, leader: 1 }) as PartitionMetadata,
+  );
   return Partitioners.DefaultPartitioner()({ topic, partitionMetadata, message: { key, value: null } });
 }
 
@@ -79,7 +83,18 @@ for (const topic of ALL_TOPICS) {
           seen.push({ id, partition: ctx.partition, key: keyOf(topic, message) });
         },
       } as HandlerMap;
-      consumer = new TopicConsumer(kafka, publisher, handlers, { groupId, retry: { attempts: 3, initialDelayMs: 20, maxDelayMs: 50 }, fromBeginning: false, maxWaitTimeInMs: 200 }, silentLogger);
+      consumer = new TopicConsumer(
+        kafka,
+        publisher,
+        handlers,
+        {
+          groupId,
+          retry: { attempts: 3, initialDelayMs: 20, maxDelayMs: 50 },
+          fromBeginning: false,
+          maxWaitTimeInMs: 200,
+        },
+        silentLogger,
+      );
       dlq = await listen(kafka, dlqTopicOf(topic));
       await consumer.start();
       await consumer.ready;
@@ -95,7 +110,11 @@ for (const topic of ALL_TOPICS) {
       for (const m of messages) await publisher.publish(topic as TopicName, m);
       for (const m of messages) {
         const id = identity(topic, m);
-        const got = await eventually(async () => seen.find((s) => s.id === id), 20_000, `message on ${topic}`);
+        const got = await eventually(
+          async () => seen.find((s) => s.id === id),
+          20_000,
+          `message on ${topic}`,
+        );
         assert.equal(got.partition, expectedPartition(topic, keyOf(topic, m), 3));
       }
     });
@@ -109,7 +128,11 @@ for (const topic of ALL_TOPICS) {
       const good = sample(topic, randomUUID());
       await publisher.publish(topic, good);
 
-      const letter = await eventually(async () => dlq.received.find((r) => r.key === key), 20_000, 'dead letter');
+      const letter = await eventually(
+        async () => dlq.received.find((r) => r.key === key),
+        20_000,
+        'dead letter',
+      );
       const body = JSON.parse(letter.value);
       assert.equal(body.topic, topic);
       assert.match(body.error, new RegExp(`invalid ${topic} message`));
@@ -125,7 +148,12 @@ for (const topic of ALL_TOPICS) {
       assert.equal(attemptsById.get(failTwice), 3);
       await new Promise((r) => setTimeout(r, 300));
       assert.equal(applied.get(failTwice), 1);
-      assert.equal(dlq.received.filter((r) => r.key === keyOf(topic, m) && JSON.parse(r.value).value === JSON.stringify(m)).length, 0);
+      assert.equal(
+        dlq.received.filter(
+          (r) => r.key === keyOf(topic, m) && JSON.parse(r.value).value === JSON.stringify(m),
+        ).length,
+        0,
+      );
     });
   });
 }
@@ -138,15 +166,31 @@ test('a handler that keeps failing sends the message to the .dlq after the bound
   const consumer = new TopicConsumer(
     kafka,
     publisher,
-    { [topic]: async (m: MessageOf<typeof topic>) => { if (m.userId === userId) { attempts++; throw new Error('graph is down'); } } },
-    { groupId: `test-poison-${randomUUID()}`, retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 }, fromBeginning: false, maxWaitTimeInMs: 200 },
+    {
+      [topic]: async (m: MessageOf<typeof topic>) => {
+        if (m.userId === userId) {
+          attempts++;
+          throw new Error('graph is down');
+        }
+      },
+    },
+    {
+      groupId: `test-poison-${randomUUID()}`,
+      retry: { attempts: 3, initialDelayMs: 10, maxDelayMs: 20 },
+      fromBeginning: false,
+      maxWaitTimeInMs: 200,
+    },
     silentLogger,
   );
   await consumer.start();
   await consumer.ready;
   try {
     await publisher.publish(topic, sample(topic, userId) as MessageOf<typeof topic>);
-    const letter = await eventually(async () => dlq.received.find((r) => r.key === userId), 20_000, 'dead letter');
+    const letter = await eventually(
+      async () => dlq.received.find((r) => r.key === userId),
+      20_000,
+      'dead letter',
+    );
     const body = JSON.parse(letter.value);
     assert.equal(body.error, 'graph is down');
     assert.equal(body.attempts, 3);

@@ -39,5 +39,8 @@ test('keys the app writes land on different masters and are read back through th
   assert.equal(holders.size, 3, `keys spread over ${[...holders].join(', ')}`);
 
   const values = await Promise.all(keys.map((k) => cluster.get(k)));
-  assert.deepEqual(values, keys.map((_, i) => `value-${i}`));
+  assert.deepEqual(
+    values,
+    keys.map((_, i) => `value-${i}`),
+  );
 });

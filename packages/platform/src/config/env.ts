@@ -20,13 +20,21 @@ const hostPort = z
 export function csv<T extends ZodTypeAny>(item: T) {
   return z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x.length > 0))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x) => x.length > 0),
+    )
     .pipe(z.array(item));
 }
 
 export const booleanFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
-const postgresUrl = z.string().url().refine((u) => /^postgres(ql)?:\/\//.test(u), 'expected a postgres:// URL');
+const postgresUrl = z
+  .string()
+  .url()
+  .refine((u) => /^postgres(ql)?:\/\//.test(u), 'expected a postgres:// URL');
 
 /** The variables every service shares: where PostgreSQL, the Redis cluster and Kafka are, and logging. */
 export const infraEnvShape = {
@@ -46,7 +54,10 @@ export const infraEnvShape = {
 };
 
 /** Parses `env` with `schema`, naming every bad variable at once. */
-export function parseEnv<S extends z.ZodObject<z.ZodRawShape>>(schema: S, env: NodeJS.ProcessEnv): z.infer<S> {
+export function parseEnv<S extends z.ZodObject<z.ZodRawShape>>(
+  schema: S,
+  env: NodeJS.ProcessEnv,
+): z.infer<S> {
   // An empty string means "not set", so defaults apply and required variables are reported as missing.
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
   const result = schema.safeParse(cleaned);

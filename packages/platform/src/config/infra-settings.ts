@@ -15,13 +15,16 @@ export interface InfraSettings {
 
 export const INFRA_SETTINGS = Symbol('INFRA_SETTINGS');
 
-const infraEnv = z.object(infraEnvShape);
-type InfraEnv = z.infer<typeof infraEnv>;
+type InfraEnv = z.infer<z.ZodObject<typeof infraEnvShape>>;
 
 export function infraSettingsFrom(serviceName: string, env: InfraEnv): InfraSettings {
   return {
     serviceName,
-    database: { primaryUrl: env.DB_PRIMARY_URL, replicaUrls: env.DB_REPLICA_URLS, poolSize: env.DB_POOL_SIZE },
+    database: {
+      primaryUrl: env.DB_PRIMARY_URL,
+      replicaUrls: env.DB_REPLICA_URLS,
+      poolSize: env.DB_POOL_SIZE,
+    },
     redis: { nodes: env.REDIS_CLUSTER_NODES as RedisNode[], keyPrefix: env.REDIS_KEY_PREFIX },
     kafka: {
       brokers: env.KAFKA_BROKERS,

@@ -13,7 +13,9 @@ export class HealthController {
 
   @Get()
   @HealthCheck()
-  @ApiOperation({ summary: 'PostgreSQL primary and replica, Redis cluster and Kafka, each up or down (503 if any is down)' })
+  @ApiOperation({
+    summary: 'PostgreSQL primary and replica, Redis cluster and Kafka, each up or down (503 if any is down)',
+  })
   check() {
     return this.health.check(this.infra.checks());
   }

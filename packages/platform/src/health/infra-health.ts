@@ -31,7 +31,12 @@ export class InfraHealth {
   ) {}
 
   checks(): Array<() => Promise<HealthIndicatorResult>> {
-    return [() => this.postgres('postgres_primary', 'master'), () => this.postgres('postgres_replica', 'slave'), () => this.redisCluster(), () => this.kafkaBroker()];
+    return [
+      () => this.postgres('postgres_primary', 'master'),
+      () => this.postgres('postgres_replica', 'slave'),
+      () => this.redisCluster(),
+      () => this.kafkaBroker(),
+    ];
   }
 
   async postgres(key: string, mode: 'master' | 'slave'): Promise<HealthIndicatorResult> {
@@ -52,7 +57,10 @@ export class InfraHealth {
     const check = this.health.check('redis_cluster');
     try {
       const [info, nodes] = await withTimeout(
-        Promise.all([this.redis.cluster('INFO') as Promise<string>, this.redis.cluster('NODES') as Promise<string>]),
+        Promise.all([
+          this.redis.cluster('INFO') as Promise<string>,
+          this.redis.cluster('NODES') as Promise<string>,
+        ]),
         'redis cluster',
       );
       const state = parseClusterState(info);

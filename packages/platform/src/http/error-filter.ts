@@ -31,13 +31,18 @@ export class AllExceptionsFilter implements ExceptionFilter {
       // Thrown on purpose (a 4xx, or a deliberate 503 such as the health report): its body is the answer.
       const status = exception.getStatus();
       const response = exception.getResponse();
-      if (typeof response === 'object' && response !== null) return { statusCode: status, ...response } as ErrorBody;
+      if (typeof response === 'object' && response !== null)
+        return { statusCode: status, ...response } as ErrorBody;
       return { statusCode: status, error: HttpStatus[status] ?? 'Error', message: response };
     }
     const bodyParserStatus = (exception as { status?: number; type?: string }).status;
     if (typeof bodyParserStatus === 'number' && bodyParserStatus >= 400 && bodyParserStatus < 500) {
       // express's body parser: malformed JSON, a body over the limit, an unsupported charset.
-      return { statusCode: bodyParserStatus, error: HttpStatus[bodyParserStatus] ?? 'Error', message: (exception as Error).message };
+      return {
+        statusCode: bodyParserStatus,
+        error: HttpStatus[bodyParserStatus] ?? 'Error',
+        message: (exception as Error).message,
+      };
     }
     const errorId = randomUUID();
     const status = HttpStatus.INTERNAL_SERVER_ERROR;

@@ -14,7 +14,11 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /** kafkajs logs through the app's pino logger so its lines are JSON like every other line. */
-export function createKafka(settings: KafkaSettings, logger: Logger, overrides: Partial<KafkaConfig> = {}): Kafka {
+export function createKafka(
+  settings: KafkaSettings,
+  logger: Logger,
+  overrides: Partial<KafkaConfig> = {},
+): Kafka {
   const log = logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: settings.clientId,

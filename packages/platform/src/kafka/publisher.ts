@@ -13,7 +13,11 @@ export class KafkaPublisher implements Publisher {
 
   constructor(kafka: Kafka) {
     // Idempotent producer: a retried send never duplicates a message on the broker.
-    this.producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
   }
 
   connect(): Promise<void> {

@@ -13,7 +13,10 @@ export interface HandlerContext {
   heartbeat(): Promise<void>;
 }
 
-export type MessageHandler<T extends TopicName> = (message: MessageOf<T>, ctx: HandlerContext) => Promise<void>;
+export type MessageHandler<T extends TopicName> = (
+  message: MessageOf<T>,
+  ctx: HandlerContext,
+) => Promise<void>;
 
 export type HandlerMap = { [T in TopicName]?: MessageHandler<T> };
 
@@ -55,7 +58,6 @@ export class TopicConsumer {
     this.ready = new Promise((resolve) => this.consumer.on(this.consumer.events.FETCH, () => resolve()));
   }
 
-
   async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({
@@ -76,7 +78,9 @@ export class TopicConsumer {
     const { topic, partition, message } = payload;
     const attempts = await this.process(payload);
     if (attempts.error) await this.deadLetter(payload, attempts.error, attempts.count);
-    await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(message.offset) + 1n).toString() }]);
+    await this.consumer.commitOffsets([
+      { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
+    ]);
   }
 
   private async process(payload: EachMessagePayload): Promise<{ count: number; error?: string }> {
@@ -92,12 +96,21 @@ export class TopicConsumer {
     const { retry } = this.options;
     for (let attempt = 1; ; attempt++) {
       try {
-        await handler!(decoded, { topic, partition: payload.partition, offset: payload.message.offset, attempt, heartbeat: payload.heartbeat });
+        await handler!(decoded, {
+          topic,
+          partition: payload.partition,
+          offset: payload.message.offset,
+          attempt,
+          heartbeat: payload.heartbeat,
+        });
         this.options.onProcessed?.(topic);
         return { count: attempt };
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);
-        this.logger.warn({ topic, partition: payload.partition, offset: payload.message.offset, attempt, err: error }, 'handler failed');
+        this.logger.warn(
+          { topic, partition: payload.partition, offset: payload.message.offset, attempt, err: error },
+          'handler failed',
+        );
         if (attempt >= retry.attempts) return { count: attempt, error: reason };
         await sleep(backoffDelay(retry, attempt));
         await payload.heartbeat();
@@ -118,8 +131,15 @@ export class TopicConsumer {
       failedAt: new Date().toISOString(),
     };
     // If this send fails the offset stays uncommitted and the message is read again: delayed, never lost.
-    await this.publisher.publishRaw(dlqTopicOf(topic as TopicName), letter.key, Buffer.from(JSON.stringify(letter)));
-    this.logger.error({ topic, partition, offset: message.offset, attempts, error }, 'message sent to the dead-letter topic');
+    await this.publisher.publishRaw(
+      dlqTopicOf(topic as TopicName),
+      letter.key,
+      Buffer.from(JSON.stringify(letter)),
+    );
+    this.logger.error(
+      { topic, partition, offset: message.offset, attempts, error },
+      'message sent to the dead-letter topic',
+    );
     this.options.onDeadLetter?.(letter);
   }
 }

@@ -3,7 +3,9 @@
  * as scripts/local-env.sh), overridable by the caller's environment.
  */
 export function stackEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  const redisPorts = (env.STACK_REDIS_PORTS ?? '17001 17002 17003 17004 17005 17006').split(/\s+/).filter(Boolean);
+  const redisPorts = (env.STACK_REDIS_PORTS ?? '17001 17002 17003 17004 17005 17006')
+    .split(/\s+/)
+    .filter(Boolean);
   return {
     LOG_LEVEL: 'warn',
     NODE_ENV: 'test',
@@ -20,7 +22,11 @@ function pick(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
 }
 
 /** Polls `probe` until it returns a truthy value or the deadline passes. */
-export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 30_000, what = 'condition'): Promise<NonNullable<T>> {
+export async function eventually<T>(
+  probe: () => Promise<T>,
+  timeoutMs = 30_000,
+  what = 'condition',
+): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   for (;;) {
@@ -31,7 +37,9 @@ export async function eventually<T>(probe: () => Promise<T>, timeoutMs = 30_000,
       lastError = error;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${what} not reached within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+      throw new Error(
+        `${what} not reached within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`,
+      );
     }
     await new Promise((r) => setTimeout(r, 250));
   }
