@@ -1,5 +1,5 @@
-# Sourced by `npm start` and `npm test`: points the services at the local stack (scripts/stack) and the
-# graph emulator. Variables already set in the environment win, so any of them can be overridden.
+# Sourced by `npm start` and `npm test` (after the emulator's CA exists): points the services at the local
+# stack (scripts/stack) and the graph emulator. Variables already set in the environment win, so any of them can be overridden.
 # shellcheck shell=bash
 : "${STACK_PG_PRIMARY_PORT:=55432}" "${STACK_PG_REPLICA_PORT:=55433}" "${STACK_KAFKA_PORT:=19092}"
 : "${STACK_REDIS_PORTS:=17001 17002 17003 17004 17005 17006}" "${STACK_EMULATOR_PORT:=8443}"
@@ -8,6 +8,14 @@ export DB_PRIMARY_URL="${DB_PRIMARY_URL:-postgres://core_email:core_email@127.0.
 export DB_REPLICA_URLS="${DB_REPLICA_URLS:-postgres://core_email:core_email@127.0.0.1:$STACK_PG_REPLICA_PORT/core_email}"
 export REDIS_CLUSTER_NODES="${REDIS_CLUSTER_NODES:-${_redis_nodes%,}}"
 export KAFKA_BROKERS="${KAFKA_BROKERS:-127.0.0.1:$STACK_KAFKA_PORT}"
-export NODE_EXTRA_CA_CERTS="${NODE_EXTRA_CA_CERTS:-$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.data/emulator/ca/ca.pem}"
+# Node reads one extra CA file: the emulator's CA, bundled with any file the environment already names.
+_ca_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.data/emulator/ca"
+if [ -n "${NODE_EXTRA_CA_CERTS:-}" ] && [ "$NODE_EXTRA_CA_CERTS" != "$_ca_dir/ca.pem" ] &&
+  [ "$NODE_EXTRA_CA_CERTS" != "$_ca_dir/bundle.pem" ] && [ -f "$_ca_dir/ca.pem" ]; then
+  cat "$NODE_EXTRA_CA_CERTS" "$_ca_dir/ca.pem" >"$_ca_dir/bundle.pem"
+  export NODE_EXTRA_CA_CERTS="$_ca_dir/bundle.pem"
+elif [ "${NODE_EXTRA_CA_CERTS:-}" != "$_ca_dir/bundle.pem" ]; then
+  export NODE_EXTRA_CA_CERTS="$_ca_dir/ca.pem"
+fi
 export KAFKAJS_NO_PARTITIONER_WARNING=1
-unset _redis_nodes
+unset _redis_nodes _ca_dir

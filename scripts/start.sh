@@ -9,8 +9,8 @@ bash scripts/ensure-install.sh
 npm run -s build
 source scripts/stack-guard.sh
 stack_guard_up
-source scripts/local-env.sh
 node graph-emulator/dist/src/cli.js ensure-ca >/dev/null
+source scripts/local-env.sh
 npm run -s migrate
 
 mkdir -p .data/logs

@@ -18,8 +18,8 @@ trap stack_guard_down EXIT
 echo "== stack" >&2
 stack_guard_up
 
-source scripts/local-env.sh
 node graph-emulator/dist/src/cli.js ensure-ca >/dev/null
+source scripts/local-env.sh
 echo "== migrate" >&2
 npm run -s migrate
 

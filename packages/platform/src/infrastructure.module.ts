@@ -65,7 +65,8 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
           useFactory: (s: InfraSettings, logger: Logger) =>
             createKafka(
               { ...s.kafka, clientId: `${s.kafka.clientId}-health` },
-              logger.child({ health: true }),
+              // silent: a broker that is down is the health report's news, not a stream of error lines
+              logger.child({ health: true }, { level: 'silent' }),
               {
                 retry: { retries: 0 },
                 connectionTimeout: 1000,
