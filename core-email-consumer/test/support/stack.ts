@@ -11,6 +11,11 @@ export async function stackUp(): Promise<void> {
   await run('bash', [resolve(REPO, 'scripts/stack/stack.sh'), 'up'], { timeout: 240_000 });
 }
 
+/** `npm run stack:down`: stops every part of the local stack, keeping its data. */
+export async function stackDown(): Promise<void> {
+  await run('bash', [resolve(REPO, 'scripts/stack/stack.sh'), 'down'], { timeout: 120_000 });
+}
+
 function pidFrom(file: string): number {
   return Number(readFileSync(resolve(REPO, '.data', file), 'utf8').trim());
 }
