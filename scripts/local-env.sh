@@ -18,4 +18,23 @@ elif [ "${NODE_EXTRA_CA_CERTS:-}" != "$_ca_dir/bundle.pem" ]; then
   export NODE_EXTRA_CA_CERTS="$_ca_dir/ca.pem"
 fi
 export KAFKAJS_NO_PARTITIONER_WARNING=1
+
+# Microsoft = the graph emulator's default app registration (graph-emulator/README.md).
+export MS_AUTHORITY="${MS_AUTHORITY:-https://localhost:$STACK_EMULATOR_PORT/9188040d-6c67-4c5b-b112-36a304b66dad}"
+export MS_KNOWN_AUTHORITIES="${MS_KNOWN_AUTHORITIES:-localhost:$STACK_EMULATOR_PORT}"
+export MS_CLIENT_ID="${MS_CLIENT_ID:-6731de76-14a6-49ae-97bc-6eba6914391e}"
+export MS_CLIENT_SECRET="${MS_CLIENT_SECRET:-emulator-client-secret}"
+export GRAPH_BASE_URL="${GRAPH_BASE_URL:-https://localhost:$STACK_EMULATOR_PORT/v1.0}"
+
+# Local secrets, made once per checkout and kept under .data/ (never committed).
+_secrets="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)/.data/local-secrets.env"
+if [ ! -f "$_secrets" ]; then
+  mkdir -p "$(dirname "$_secrets")"
+  (umask 077 && printf 'JWT_SECRET=%s\nTOKEN_ENCRYPTION_KEYS=local-1:%s\n' \
+    "$(openssl rand -hex 32)" "$(openssl rand -base64 32)" >"$_secrets")
+fi
+while IFS='=' read -r _name _value; do
+  [ -n "${!_name:-}" ] || export "$_name=$_value"
+done <"$_secrets"
+unset _secrets _name _value
 unset _redis_nodes _ca_dir

@@ -1,9 +1,17 @@
 import { z } from 'zod';
-import { infraEnvShape, InfraSettings, infraSettingsFrom, parseEnv, RetryPolicy } from '@core-email/platform';
+import {
+  infraEnvShape,
+  InfraSettings,
+  infraSettingsFrom,
+  microsoftEnvShape,
+  parseEnv,
+  RetryPolicy,
+} from '@core-email/platform';
 
 /** Every variable the consumer reads. `.env.example` lists them all with a comment each. */
 export const consumerEnvSchema = z.object({
   ...infraEnvShape,
+  ...microsoftEnvShape,
   HEALTH_PORT: z.coerce.number().int().min(1).max(65535).default(3001),
   KAFKA_GROUP_ID: z.string().min(1).max(200).default('core-email-consumer'),
   KAFKA_HANDLER_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),

@@ -1,15 +1,33 @@
 import { z } from 'zod';
-import { csv, infraEnvShape, InfraSettings, infraSettingsFrom, parseEnv } from '@core-email/platform';
+import {
+  csv,
+  infraEnvShape,
+  InfraSettings,
+  infraSettingsFrom,
+  microsoftEnvShape,
+  parseEnv,
+} from '@core-email/platform';
 
 /** Every variable the producer reads. `.env.example` lists them all with a comment each. */
 export const producerEnvSchema = z.object({
   ...infraEnvShape,
+  ...microsoftEnvShape,
   PORT: z.coerce.number().int().min(1).max(65535).default(3000),
   CORS_ORIGINS: csv(z.string().url()).default('http://localhost:4173,http://localhost:5173'),
   HTTP_BODY_LIMIT: z
     .string()
     .regex(/^\d+(kb|mb)$/, 'expected e.g. 100kb or 1mb')
     .default('100kb'),
+  DASHBOARD_URL: z.string().url().default('http://localhost:4173'),
+  JWT_SECRET: z.string().min(32, 'at least 32 characters'),
+  JWT_TTL_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60)
+    .max(30 * 86400)
+    .default(3600),
+  THROTTLE_AUTH_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
+  THROTTLE_AUTH_TTL_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
 });
 
 export type ProducerEnv = z.infer<typeof producerEnvSchema>;

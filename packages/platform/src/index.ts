@@ -19,3 +19,4 @@ export * from './platform.module';
 export * from './health/health.controller';
 export * from './testing/stack-env';
 export * from './testing/http';
+export * from './config/microsoft-env';
