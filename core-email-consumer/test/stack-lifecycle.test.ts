@@ -11,7 +11,14 @@ const REPO = resolve(__dirname, '..', '..', '..');
 
 /** Processes the stack owns: everything whose command line names the repository's .data or its Redis ports. */
 function stackProcesses(): string[] {
-  const patterns = [`${REPO}/.data`, 'redis-server 127.0.0.1:1700', 'graph-emulator/dist/src/main.js'];
+  const redisPorts = (process.env.STACK_REDIS_PORTS ?? '17001 17002 17003 17004 17005 17006')
+    .split(/\s+/)
+    .filter(Boolean);
+  const patterns = [
+    `${REPO}/.data`,
+    `${REPO}/graph-emulator/dist/src/main.js`,
+    ...redisPorts.map((p) => `redis-server 127.0.0.1:${p}`),
+  ];
   return patterns.flatMap((p) => {
     try {
       return execFileSync('pgrep', ['-af', p], { encoding: 'utf8' })
