@@ -50,7 +50,7 @@ export function HealthPanel({ apiUrl }: { apiUrl: string }) {
   const health = useHealth(apiUrl);
 
   return (
-    <section className="card" aria-labelledby="health-title">
+    <section className="card card-compact health-panel" aria-labelledby="health-title">
       <header className="card-header">
         <h2 id="health-title">System health</h2>
         {health.kind === 'ok' && (
@@ -63,7 +63,7 @@ export function HealthPanel({ apiUrl }: { apiUrl: string }) {
       {health.kind === 'loading' && <p className="muted">Checking the API at {apiUrl}…</p>}
 
       {health.kind === 'unreachable' && (
-        <div className="alert" role="alert" data-testid="api-unreachable">
+        <div className="banner banner-error" role="alert" data-testid="api-unreachable">
           <strong>The API is unreachable.</strong> No answer from {apiUrl}/api/health ({health.reason}). Is
           the producer running? Retrying every few seconds.
         </div>

@@ -1,0 +1,12 @@
+// PUT /api/me/password: 200 with a fresh access token; every other session of the user is revoked.
+import type { ChangePasswordInput, LogInResponse } from '../../../api/types';
+import { apiRequest } from '../../../lib/api-client';
+import { useMutation } from '../../../lib/use-mutation';
+
+export function changePassword(input: ChangePasswordInput): Promise<LogInResponse> {
+  return apiRequest<LogInResponse>('/api/me/password', { method: 'PUT', body: input });
+}
+
+export function useChangePassword() {
+  return useMutation(changePassword);
+}

@@ -1,0 +1,19 @@
+import type { User } from '../../../api/types';
+
+export function AccountCard({ user }: { user: User }) {
+  return (
+    <section className="card" aria-labelledby="account-title" data-testid="account-card">
+      <header className="card-header">
+        <h2 id="account-title">Your account</h2>
+      </header>
+      <dl className="facts">
+        <dt>User name</dt>
+        <dd data-testid="account-user-name">{user.userName}</dd>
+        <dt>Email</dt>
+        <dd data-testid="account-email">{user.email}</dd>
+        <dt>Member since</dt>
+        <dd>{new Date(user.createdAt).toLocaleDateString()}</dd>
+      </dl>
+    </section>
+  );
+}
