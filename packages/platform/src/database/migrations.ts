@@ -1,4 +1,5 @@
 import { CreateUsers1764280000000 } from './migrations/1764280000000-create-users';
+import { CreateOutlookAccounts1764290000000 } from './migrations/1764290000000-create-outlook-accounts';
 
 /** In order. A migration, once merged, is never edited: add a new one. */
-export const MIGRATIONS = [CreateUsers1764280000000];
+export const MIGRATIONS = [CreateUsers1764280000000, CreateOutlookAccounts1764290000000];

@@ -1,0 +1,78 @@
+// A graph emulator of the test's own, as a separate process (as in production), for settings the shared
+// one does not have, such as strict refresh-token rotation. Its certificate comes from the repository CA
+// that NODE_EXTRA_CA_CERTS already trusts.
+import { ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+// dist/test/support → repository root
+const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..', '..');
+export const EMULATOR_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
+
+export interface EmulatorProcess {
+  url: string;
+  control(method: string, path: string, body?: unknown): Promise<unknown>;
+  stop(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => done(port));
+    });
+  });
+}
+
+export async function startEmulatorProcess(env: Record<string, string>): Promise<EmulatorProcess> {
+  const port = await freePort();
+  const dataDir = mkdtempSync(join(tmpdir(), 'token-test-emulator-'));
+  const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'graph-emulator/dist/src/main.js')], {
+    env: {
+      ...process.env,
+      EMULATOR_PORT: String(port),
+      EMULATOR_DATA_DIR: dataDir,
+      EMULATOR_CA_DIR: join(REPO_ROOT, '.data/emulator/ca'),
+      EMULATOR_SNAPSHOT_INTERVAL_SECONDS: '0',
+      EMULATOR_DEMO_MESSAGES: '5',
+      EMULATOR_LOG_LEVEL: 'error',
+      ...env,
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `https://localhost:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`the emulator exited with ${child.exitCode}`);
+    const ok = await fetch(`${url}/__emulator/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error('the emulator did not start within 30 s');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    async control(method, path, body) {
+      const res = await fetch(`${url}/__emulator${path}`, {
+        method,
+        headers: body === undefined ? {} : { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+      const text = await res.text();
+      if (!res.ok) throw new Error(`control ${method} ${path} → ${res.status} ${text}`);
+      return text ? JSON.parse(text) : {};
+    },
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      await exited;
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
