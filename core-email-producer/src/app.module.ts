@@ -1,10 +1,12 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import type { DestinationStream } from 'pino';
 import { PlatformModule } from '@core-email/platform';
+import { AuthModule } from './auth/auth.module';
 import { PRODUCER_CONFIG, ProducerConfig } from './config/config';
 
 @Module({})
 export class AppModule {
-  static forRoot(config: ProducerConfig): DynamicModule {
+  static forRoot(config: ProducerConfig, logDestination?: DestinationStream): DynamicModule {
     return {
       module: AppModule,
       imports: [
@@ -13,7 +15,9 @@ export class AppModule {
           configToken: PRODUCER_CONFIG,
           infra: config.infra,
           logLevel: config.env.LOG_LEVEL,
+          logDestination,
         }),
+        AuthModule,
       ],
     };
   }

@@ -19,6 +19,7 @@ export const producerEnvSchema = z.object({
     .regex(/^\d+(kb|mb)$/, 'expected e.g. 100kb or 1mb')
     .default('100kb'),
   DASHBOARD_URL: z.string().url().default('http://localhost:4173'),
+  TRUST_PROXY: z.string().min(1).default('loopback'),
   JWT_SECRET: z.string().min(32, 'at least 32 characters'),
   JWT_TTL_SECONDS: z.coerce
     .number()

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
 import { INFRA_SETTINGS, InfraSettings } from './config/infra-settings';
 import { HealthController } from './health/health.controller';
 import { AllExceptionsFilter } from './http/error-filter';
@@ -14,6 +15,8 @@ export interface PlatformOptions {
   configToken: symbol;
   infra: InfraSettings;
   logLevel: string;
+  /** Where log lines go; stdout when absent. */
+  logDestination?: DestinationStream;
 }
 
 /**
@@ -24,7 +27,7 @@ export interface PlatformOptions {
 @Module({})
 export class PlatformModule {
   static forRoot(options: PlatformOptions): DynamicModule {
-    const logger = createLogger(options.infra.serviceName, options.logLevel);
+    const logger = createLogger(options.infra.serviceName, options.logLevel, options.logDestination);
     return {
       module: PlatformModule,
       imports: [

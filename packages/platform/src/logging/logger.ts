@@ -1,4 +1,4 @@
-import pino, { Logger } from 'pino';
+import pino, { DestinationStream, Logger } from 'pino';
 
 /**
  * Paths that may carry secrets anywhere in a log line. Redacted rather than trusted to stay out: a
@@ -33,13 +33,15 @@ export const REDACT_PATHS = [
   '*.token',
 ];
 
-export function createLogger(service: string, level: string): Logger {
-  return pino({
+/** JSON lines to stdout, or to `destination` (tests capture what the app logs). */
+export function createLogger(service: string, level: string, destination?: DestinationStream): Logger {
+  const options = {
     level,
     base: { service },
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
     timestamp: pino.stdTimeFunctions.isoTime,
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export const LOGGER = Symbol('LOGGER');

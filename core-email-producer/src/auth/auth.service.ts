@@ -1,0 +1,78 @@
+import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
+import * as bcrypt from 'bcrypt';
+import { UsersRepository } from '../users/users.repository';
+import { SessionView, SignedUpView, UserView } from '../users/user.view';
+import type { ChangePasswordInput, LogInInput, SignUpInput } from './auth.schemas';
+import { SessionsRepository } from './sessions.repository';
+import { SessionTokensService } from './tokens.service';
+
+const BCRYPT_COST = 12;
+// Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
+const DUMMY_HASH = bcrypt.hashSync('not-a-real-password', BCRYPT_COST);
+
+function isUniqueViolation(error: unknown): boolean {
+  return (error as { code?: string }).code === '23505';
+}
+
+@Injectable()
+export class AuthService {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly tokens: SessionTokensService,
+  ) {}
+
+  async signUp(input: SignUpInput): Promise<SignedUpView> {
+    const hash = await bcrypt.hash(input.password, BCRYPT_COST);
+    try {
+      const user = await this.users.create(input.email, input.userName, hash);
+      return { user: UserView.of(user) };
+    } catch (error) {
+      if (isUniqueViolation(error)) throw new ConflictException(['email: is already registered']);
+      throw error;
+    }
+  }
+
+  async logIn(input: LogInInput): Promise<SessionView> {
+    const user = await this.users.findByEmail(input.email);
+    const ok = await bcrypt.compare(input.password, user?.passwordHash ?? DUMMY_HASH);
+    if (!user || !ok) throw new UnauthorizedException('wrong email or password');
+    await this.users.touchLastLogin(user.id);
+    const session = await this.tokens.open(user.id);
+    return { ...session, user: UserView.of({ ...user, lastLogin: new Date() }) };
+  }
+
+  async logOut(userId: string, sessionId: string): Promise<void> {
+    await this.sessions.revoke(userId, sessionId);
+  }
+
+  async me(userId: string): Promise<UserView> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new UnauthorizedException('account no longer exists');
+    return UserView.of(user);
+  }
+
+  /** Changes the password and signs out every other session; the caller gets a fresh one. */
+  async changePassword(userId: string, input: ChangePasswordInput): Promise<SessionView> {
+    const user = await this.verifyPassword(userId, input.currentPassword, 'currentPassword');
+    await this.users.updatePassword(userId, await bcrypt.hash(input.newPassword, BCRYPT_COST));
+    await this.sessions.revokeAll(userId);
+    const session = await this.tokens.open(userId);
+    return { ...session, user: UserView.of(user) };
+  }
+
+  async deleteAccount(userId: string, password: string): Promise<void> {
+    await this.verifyPassword(userId, password, 'password');
+    await this.users.delete(userId);
+    await this.sessions.revokeAll(userId);
+  }
+
+  private async verifyPassword(userId: string, password: string, field: string) {
+    const user = await this.users.findById(userId);
+    if (!user) throw new UnauthorizedException('account no longer exists');
+    if (!(await bcrypt.compare(password, user.passwordHash))) {
+      throw new UnauthorizedException(`${field}: is wrong`);
+    }
+    return user;
+  }
+}

@@ -1,0 +1,52 @@
+import { Controller, Delete, Get, HttpCode, Put, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiZodBody, ZodBody } from '@core-email/platform';
+import { SessionView, UserView } from '../users/user.view';
+import { ChangePasswordInput, changePasswordSchema, deleteAccountSchema } from './auth.schemas';
+import { AuthService } from './auth.service';
+import { CurrentUser } from './current-user.decorator';
+import { JwtAuthGuard } from './jwt-auth.guard';
+import type { SessionUser } from './session-user';
+
+@ApiTags('me')
+@ApiBearerAuth()
+@UseGuards(JwtAuthGuard)
+@Controller('me')
+export class MeController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Who am I' })
+  @ApiResponse({ status: 200, type: UserView })
+  @ApiResponse({ status: 401, description: 'no, a forged, an expired or a revoked token' })
+  me(@CurrentUser() user: SessionUser): Promise<UserView> {
+    return this.auth.me(user.userId);
+  }
+
+  @Put('password')
+  @ApiOperation({
+    summary: 'Change the password; every other session is signed out, this one gets a new token',
+  })
+  @ApiZodBody(changePasswordSchema)
+  @ApiResponse({ status: 200, type: SessionView })
+  @ApiResponse({ status: 401, description: 'currentPassword is wrong' })
+  changePassword(
+    @CurrentUser() user: SessionUser,
+    @ZodBody(changePasswordSchema) body: ChangePasswordInput,
+  ): Promise<SessionView> {
+    return this.auth.changePassword(user.userId, body);
+  }
+
+  @Delete()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Delete the account with its tokens, connection and mail; every session ends' })
+  @ApiZodBody(deleteAccountSchema)
+  @ApiResponse({ status: 204 })
+  @ApiResponse({ status: 401, description: 'password is wrong' })
+  async deleteAccount(
+    @CurrentUser() user: SessionUser,
+    @ZodBody(deleteAccountSchema) body: { password: string },
+  ): Promise<void> {
+    await this.auth.deleteAccount(user.userId, body.password);
+  }
+}

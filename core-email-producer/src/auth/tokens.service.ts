@@ -1,0 +1,29 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { randomUUID } from 'node:crypto';
+import { PRODUCER_CONFIG, ProducerConfig } from '../config/config';
+import { SessionsRepository } from './sessions.repository';
+
+export interface IssuedSession {
+  accessToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+/** Opens sessions: a server-side session in Redis plus a signed JWT naming it. */
+@Injectable()
+export class SessionTokensService {
+  constructor(
+    private readonly jwt: JwtService,
+    private readonly sessions: SessionsRepository,
+    @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
+  ) {}
+
+  async open(userId: string): Promise<IssuedSession> {
+    const ttl = this.config.env.JWT_TTL_SECONDS;
+    const sid = randomUUID();
+    await this.sessions.create(userId, sid, ttl);
+    const accessToken = await this.jwt.signAsync({ sub: userId, sid }, { expiresIn: ttl });
+    return { accessToken, tokenType: 'Bearer', expiresIn: ttl };
+  }
+}
