@@ -1,4 +1,4 @@
-// The dashboard's health view, in a real browser against the BUILT bundle (dist/).
+// The dashboard's health panel (on every page, the log-in page included), in a real browser against the BUILT bundle (dist/).
 //
 // A small HTTP server answers /api/health with a fixed terminus report: it stands in for the producer only in
 // this UI-level test; the full-stack browser tests run against the real producer. The bundle is pointed at it
@@ -8,15 +8,10 @@
 // /usr/bin/chromium (`apt-get install -y chromium`).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { createServer, IncomingMessage, Server, ServerResponse } from 'node:http';
-import { AddressInfo } from 'node:net';
-import { extname, join, normalize } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { Browser, chromium, Page } from 'playwright-core';
-
-const DIST = fileURLToPath(new URL('../dist/', import.meta.url));
-const CHROMIUM = '/usr/bin/chromium';
+import { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { Browser, Page } from 'playwright-core';
+import { assertBuilt, launchChromium, maybeScreenshot } from './support/browser.js';
+import { close, listen, staticSite } from './support/http.js';
 
 /** What the producer answers when Kafka is down and the rest is up: HTTP 503 with the full report. */
 const KAFKA_DOWN_REPORT = {
@@ -34,48 +29,6 @@ const KAFKA_DOWN_REPORT = {
     kafka: { status: 'down', message: 'Connection error: connect ECONNREFUSED 127.0.0.1:9092' },
   },
 };
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.svg': 'image/svg+xml',
-};
-
-async function listen(
-  handler: (req: IncomingMessage, res: ServerResponse) => void,
-): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return { server, url: `http://127.0.0.1:${port}` };
-}
-
-function close(server: Server | undefined): Promise<void> {
-  if (!server) return Promise.resolve();
-  server.closeAllConnections();
-  return new Promise((resolve) => server.close(() => resolve()));
-}
-
-/** Serves dist/ like nginx does, plus a /config.json pointing the app at `apiUrl`. */
-function staticSite(apiUrl: () => string) {
-  return (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://x').pathname;
-    if (path === '/config.json') {
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ apiUrl: apiUrl() }));
-      return;
-    }
-    const file = normalize(join(DIST, path === '/' ? 'index.html' : path));
-    if (!file.startsWith(DIST) || !existsSync(file)) {
-      res.writeHead(404).end('not found');
-      return;
-    }
-    res.writeHead(200, { 'content-type': CONTENT_TYPES[extname(file)] ?? 'application/octet-stream' });
-    res.end(readFileSync(file));
-  };
-}
 
 function fakeProducer(req: IncomingMessage, res: ServerResponse) {
   // The page is on another origin (like the dashboard on 4173 and the API on 3000), so CORS applies.
@@ -96,23 +49,9 @@ let api: Server | undefined;
 let apiUrl = 'http://127.0.0.1:9'; // replaced in each test
 
 before(async () => {
-  assert.ok(
-    existsSync(join(DIST, 'index.html')),
-    `no built frontend at ${DIST}: run npm run -w core-email-frontend build`,
-  );
-  assert.ok(existsSync(CHROMIUM), `no Chromium at ${CHROMIUM}: run apt-get install -y chromium`);
+  assertBuilt();
   ({ server: site, url: siteUrl } = await listen(staticSite(() => apiUrl)));
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-    ],
-  });
+  browser = await launchChromium();
 });
 
 after(async () => {
@@ -147,8 +86,7 @@ test('shows the title, the overall status and each dependency as up or down', as
     const kafkaRow = await page.locator('tr[data-dependency="kafka"]').textContent();
     assert.match(kafkaRow ?? '', /ECONNREFUSED/, 'a down dependency shows why');
     assert.equal(await page.getByTestId('api-unreachable').count(), 0);
-    if (process.env.FRONTEND_SCREENSHOT)
-      await page.screenshot({ path: process.env.FRONTEND_SCREENSHOT, fullPage: true });
+    await maybeScreenshot(page, 'health');
   } finally {
     await page.close();
   }
@@ -164,12 +102,7 @@ test('says the API is unreachable when nothing answers', async () => {
     await alert.waitFor({ timeout: 10_000 });
     assert.match((await alert.textContent()) ?? '', /The API is unreachable\..*\/api\/health/);
     assert.equal(await page.locator('table').count(), 0, 'no stale dependency table when the API is down');
-    if (process.env.FRONTEND_SCREENSHOT) {
-      await page.screenshot({
-        path: process.env.FRONTEND_SCREENSHOT.replace(/\.png$/, '-down.png'),
-        fullPage: true,
-      });
-    }
+    await maybeScreenshot(page, 'health-down');
   } finally {
     await page.close();
   }

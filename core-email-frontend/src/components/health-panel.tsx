@@ -71,7 +71,7 @@ export function HealthPanel({ apiUrl }: { apiUrl: string }) {
 
       {health.kind === 'ok' && (
         <table className="health-table">
-          <thead>
+          <thead className="visually-hidden">
             <tr>
               <th scope="col">Dependency</th>
               <th scope="col">State</th>
