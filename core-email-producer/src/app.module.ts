@@ -3,6 +3,7 @@ import type { DestinationStream } from 'pino';
 import { PlatformModule } from '@core-email/platform';
 import { AuthModule } from './auth/auth.module';
 import { PRODUCER_CONFIG, ProducerConfig } from './config/config';
+import { OutlookModule } from './outlook/outlook.module';
 
 @Module({})
 export class AppModule {
@@ -18,6 +19,7 @@ export class AppModule {
           logDestination,
         }),
         AuthModule,
+        OutlookModule,
       ],
     };
   }

@@ -1,0 +1,160 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AuthenticationResult, ConfidentialClientApplication } from '@azure/msal-node';
+import type { Logger } from 'pino';
+import { TOPICS } from '@core-email/contracts';
+import {
+  AccountLinkedElsewhereError,
+  createMsalClient,
+  generatePkce,
+  LOGGER,
+  MICROSOFT_SETTINGS,
+  MicrosoftSettings,
+  OutlookAccountsRepository,
+  Publisher,
+  PUBLISHER,
+  TokenCipher,
+} from '@core-email/platform';
+import type { SessionUser } from '../auth/session-user';
+import { SessionsRepository } from '../auth/sessions.repository';
+import { PRODUCER_CONFIG, ProducerConfig } from '../config/config';
+import { OAuthStateRepository, PendingConnect } from './oauth-state.repository';
+import type { ConnectFailure, RedirectQuery } from './outlook.schemas';
+
+export const STATE_TTL_SECONDS = 600;
+
+/** A redeemed code: msal's result and its serialized cache (account, access and refresh tokens). */
+interface Redeemed {
+  result: AuthenticationResult;
+  cache: string;
+}
+
+/**
+ * Linking a mailbox: the authorization code flow with PKCE through msal. The rules that keep it safe:
+ * a random single-use `state` bound to the user's session, redeemed once; nothing stored unless every step
+ * succeeded; one Microsoft account belongs to one user.
+ */
+@Injectable()
+export class OutlookConnectService {
+  // Builds authorize URLs only (no tokens ever enter its cache), so one instance serves every request.
+  private readonly urlClient: ConfidentialClientApplication;
+
+  constructor(
+    private readonly states: OAuthStateRepository,
+    private readonly sessions: SessionsRepository,
+    private readonly accounts: OutlookAccountsRepository,
+    private readonly cipher: TokenCipher,
+    @Inject(MICROSOFT_SETTINGS) private readonly settings: MicrosoftSettings,
+    @Inject(PUBLISHER) private readonly publisher: Publisher,
+    @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {
+    this.urlClient = createMsalClient(settings, logger);
+  }
+
+  async start(user: SessionUser): Promise<string> {
+    const pkce = await generatePkce();
+    const state = randomBytes(32).toString('base64url');
+    await this.states.save(
+      state,
+      { userId: user.userId, sessionId: user.sessionId, codeVerifier: pkce.verifier },
+      STATE_TTL_SECONDS,
+    );
+    return this.urlClient.getAuthCodeUrl({
+      scopes: this.settings.scopes,
+      redirectUri: this.settings.redirectUri,
+      codeChallenge: pkce.challenge,
+      codeChallengeMethod: 'S256',
+      state,
+      prompt: 'select_account',
+      responseMode: 'query',
+    });
+  }
+
+  /** Handles Microsoft's redirect; returns where to send the browser (the dashboard, with the outcome). */
+  async complete(query: RedirectQuery): Promise<string> {
+    try {
+      const failure = await this.tryComplete(query);
+      return this.dashboardUrl(failure);
+    } catch (error) {
+      this.logger.error({ err: error }, 'outlook connect failed');
+      return this.dashboardUrl('internal_error');
+    }
+  }
+
+  private async tryComplete(query: RedirectQuery): Promise<ConnectFailure | undefined> {
+    const pending = await this.states.take(query.state);
+    if (!pending || !(await this.sessions.exists(pending.userId, pending.sessionId))) return 'invalid_state';
+    if (query.error !== undefined)
+      return query.error === 'access_denied' ? 'access_denied' : 'authorization_failed';
+    const redeemed = await this.redeem(query.code!, pending);
+    if (!redeemed) return 'redeem_failed';
+    return this.store(pending.userId, redeemed);
+  }
+
+  private async redeem(code: string, pending: PendingConnect): Promise<Redeemed | null> {
+    // A client of its own: its cache ends up holding exactly this mailbox's tokens, which we then store.
+    const client = createMsalClient(this.settings, this.logger);
+    try {
+      const result = await client.acquireTokenByCode({
+        code,
+        scopes: this.settings.scopes,
+        redirectUri: this.settings.redirectUri,
+        codeVerifier: pending.codeVerifier,
+      });
+      return { result, cache: client.getTokenCache().serialize() };
+    } catch (error) {
+      const { errorCode, subError } = error as { errorCode?: string; subError?: string };
+      this.logger.warn(
+        { userId: pending.userId, errorCode, subError },
+        'authorization code redemption failed',
+      );
+      return null;
+    }
+  }
+
+  private async store(userId: string, { result, cache }: Redeemed): Promise<ConnectFailure | undefined> {
+    const account = result.account;
+    const address = account?.username;
+    if (!account?.localAccountId || !account.tenantId || !address || !result.expiresOn)
+      return 'redeem_failed';
+    try {
+      await this.accounts.saveConnected(
+        {
+          userId,
+          msObjectId: account.localAccountId,
+          msTenantId: account.tenantId,
+          address,
+          accessToken: this.cipher.encrypt(result.accessToken),
+          tokenCache: this.cipher.encrypt(cache),
+          accessTokenExpiresAt: result.expiresOn,
+          scopes: result.scopes.join(' '),
+        },
+        () =>
+          this.publisher.publish(TOPICS.syncEmail, {
+            userId,
+            runId: randomUUID(),
+            mode: 'full',
+            reason: 'connected',
+            requestedAt: new Date().toISOString(),
+          }),
+      );
+    } catch (error) {
+      if (error instanceof AccountLinkedElsewhereError) return 'account_linked_elsewhere';
+      throw error;
+    }
+    this.logger.info({ userId }, 'outlook mailbox connected');
+    return undefined;
+  }
+
+  private dashboardUrl(failure: ConnectFailure | undefined): string {
+    const url = new URL('/', this.config.env.DASHBOARD_URL);
+    if (failure) {
+      url.searchParams.set('outlook', 'error');
+      url.searchParams.set('reason', failure);
+    } else {
+      url.searchParams.set('outlook', 'connected');
+    }
+    return url.toString();
+  }
+}

@@ -1,0 +1,312 @@
+// The Outlook connect flow over HTTP as a browser drives it, against the real stack and the graph emulator.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import type { Cluster } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { DataSource } from 'typeorm';
+import { TOPICS } from '@core-email/contracts';
+import { REDIS_CLUSTER, stackEnv, TokenCipher } from '@core-email/platform';
+import { RunningProducer, startProducer } from './support/app';
+import {
+  authorizeAndSignIn,
+  connectOutlook,
+  EMULATOR_ORIGIN,
+  followRedirect,
+  newMailbox,
+} from './support/outlook';
+import { apiClient, ApiClient, newUser, TestUser } from './support/users';
+
+const DASHBOARD = 'http://dashboard.test:4173';
+const DEMO = { username: 'demo@contoso.test', password: 'demo-password' };
+
+let producer: RunningProducer;
+let api: ApiClient;
+let db: DataSource;
+/** Every response body the API gave in this file: none may contain a Microsoft token. */
+const bodies: string[] = [];
+
+before(async () => {
+  producer = await startProducer({ DASHBOARD_URL: DASHBOARD });
+  db = producer.app.get(DataSource);
+  const raw = apiClient(producer.url);
+  api = {
+    async call(...args) {
+      const res = await raw.call(...args);
+      bodies.push(JSON.stringify(res.body ?? ''));
+      return res;
+    },
+  };
+  // The demo mailbox can link to one user only; earlier runs (or a local demo) may hold it.
+  await db.query(`DELETE FROM outlook_accounts WHERE address = $1`, [DEMO.username]);
+});
+
+after(async () => {
+  await producer?.app.close();
+});
+
+async function rowOf(userId: string) {
+  const [row] = await db.query(`SELECT * FROM outlook_accounts WHERE user_id = $1`, [userId]);
+  return row as Record<string, unknown> | undefined;
+}
+
+async function connection(user: TestUser) {
+  const res = await api.call('GET', '/api/outlook', undefined, user.token);
+  assert.equal(res.status, 200);
+  return res.body;
+}
+
+function outcome(location: URL | null): string | null {
+  assert.ok(location, 'a redirect');
+  assert.equal(location.origin, DASHBOARD);
+  const result = location.searchParams.get('outlook');
+  return result === 'connected' ? 'connected' : `error:${location.searchParams.get('reason')}`;
+}
+
+describe('connecting Outlook', () => {
+  test('connect → Microsoft sign-in → our redirect → dashboard "connected" as the demo mailbox', async () => {
+    const kafka = new Kafka({
+      brokers: stackEnv(process.env).KAFKA_BROKERS!.split(','),
+      logLevel: logLevel.NOTHING,
+    });
+    const received: Array<{ key: string; value: Record<string, unknown> }> = [];
+    const consumer = kafka.consumer({ groupId: `outlook-test-${Date.now()}`, maxWaitTimeInMs: 200 });
+    const ready = new Promise<void>((r) => consumer.on(consumer.events.FETCH, () => r()));
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPICS.syncEmail, fromBeginning: false });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        received.push({ key: String(message.key), value: JSON.parse(String(message.value)) });
+      },
+    });
+    await ready;
+    try {
+      const user = await newUser(api);
+      assert.deepEqual(await connection(user), { status: 'not_connected' });
+
+      const started = await api.call('POST', '/api/outlook/connect', undefined, user.token);
+      assert.equal(started.status, 200);
+      const authorize = new URL(started.body.authorizeUrl);
+      assert.equal(authorize.origin, EMULATOR_ORIGIN);
+      assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
+      assert.equal(authorize.searchParams.get('prompt'), 'select_account');
+      assert.equal(
+        authorize.searchParams.get('redirect_uri'),
+        'http://localhost:3000/api/user/outlook/redirect',
+      );
+      assert.match(authorize.searchParams.get('scope')!, /Mail\.ReadWrite/);
+      assert.ok(authorize.searchParams.get('state')!.length >= 43);
+      const ttl = await producer.app
+        .get<Cluster>(REDIS_CLUSTER)
+        .ttl(`outlook:oauth-state:${authorize.searchParams.get('state')}`);
+      assert.ok(ttl > 590 && ttl <= 600, `state TTL ${ttl}`);
+
+      const location = await connectOutlook(producer, api, user, DEMO);
+      assert.equal(outcome(location), 'connected');
+      const state = await connection(user);
+      assert.equal(state.status, 'connected');
+      assert.equal(state.address, DEMO.username);
+      assert.ok(!Number.isNaN(Date.parse(state.connectedAt)));
+
+      const message = await waitFor(() => received.find((m) => m.key === user.id));
+      assert.equal(message.value.userId, user.id);
+      assert.equal(message.value.mode, 'full');
+      assert.equal(message.value.reason, 'connected');
+    } finally {
+      await consumer.disconnect();
+    }
+  });
+
+  test('tokens are ciphertext at rest and decrypt only with the right key', async () => {
+    const user = await newUser(api);
+    assert.equal(outcome(await connectOutlook(producer, api, user, await newMailbox())), 'connected');
+    const row = (await rowOf(user.id))!;
+    const keyId = producer.config.env.TOKEN_ENCRYPTION_KEYS[0].split(':')[0];
+    for (const column of ['access_token', 'token_cache'] as const) {
+      assert.match(String(row[column]), new RegExp(`^v1\\.${keyId}\\.[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
+    }
+    const cipher = TokenCipher.fromConfig(producer.config.env.TOKEN_ENCRYPTION_KEYS);
+    const accessToken = cipher.decrypt(String(row.access_token));
+    const cache = JSON.parse(cipher.decrypt(String(row.token_cache)));
+    const refreshToken = (Object.values(cache.RefreshToken)[0] as { secret: string }).secret;
+    const rowText = JSON.stringify(row);
+    assert.ok(
+      !rowText.includes(accessToken) && !rowText.includes(refreshToken),
+      'no plaintext token in the row',
+    );
+    // The stored access token is the real thing: Graph accepts it.
+    const me = await fetch(`${EMULATOR_ORIGIN}/v1.0/me`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    assert.equal(me.status, 200);
+
+    const wrongKey = TokenCipher.fromConfig([`${keyId}:${randomBytes(32).toString('base64')}`]);
+    assert.throws(() => wrongKey.decrypt(String(row.access_token)), /authentication failed/);
+    assert.throws(() => wrongKey.decrypt(String(row.token_cache)), /authentication failed/);
+
+    for (const body of bodies) {
+      assert.ok(!body.includes(accessToken) && !body.includes(refreshToken), 'a response carried a token');
+    }
+  });
+
+  test('cancelling at Microsoft shows access_denied on the dashboard and stores nothing', async () => {
+    const user = await newUser(api);
+    const location = await connectOutlook(producer, api, user, { ...(await newMailbox()), action: 'cancel' });
+    assert.equal(outcome(location), 'error:access_denied');
+    assert.equal(await rowOf(user.id), undefined);
+    assert.deepEqual(await connection(user), { status: 'not_connected' });
+  });
+
+  test('re-connecting the same Microsoft account updates the link', async () => {
+    const user = await newUser(api);
+    const mailbox = await newMailbox();
+    assert.equal(outcome(await connectOutlook(producer, api, user, mailbox)), 'connected');
+    const first = (await rowOf(user.id))!;
+    assert.equal(outcome(await connectOutlook(producer, api, user, mailbox)), 'connected');
+    const second = (await rowOf(user.id))!;
+    assert.equal(second.id, first.id);
+    assert.equal(second.cache_version, Number(first.cache_version) + 1);
+    assert.notEqual(second.access_token, first.access_token);
+  });
+
+  test('a Microsoft account linked to another user is refused, and both users stay as they were', async () => {
+    const [owner, other] = [await newUser(api), await newUser(api)];
+    const mailbox = await newMailbox();
+    assert.equal(outcome(await connectOutlook(producer, api, owner, mailbox)), 'connected');
+    const before = (await rowOf(owner.id))!;
+    assert.equal(
+      outcome(await connectOutlook(producer, api, other, mailbox)),
+      'error:account_linked_elsewhere',
+    );
+    assert.equal(await rowOf(other.id), undefined);
+    assert.deepEqual(await rowOf(owner.id), before);
+  });
+});
+
+describe('the state and the code', () => {
+  test('a reused state is rejected and changes nothing', async () => {
+    const user = await newUser(api);
+    const { redirectUrl } = await authorizeAndSignIn(producer, api, user, await newMailbox());
+    assert.equal(outcome((await followRedirect(redirectUrl)).location), 'connected');
+    const before = await rowOf(user.id);
+    const replay = await followRedirect(redirectUrl);
+    assert.equal(replay.status, 302);
+    assert.equal(outcome(replay.location), 'error:invalid_state');
+    assert.deepEqual(await rowOf(user.id), before);
+  });
+
+  test('a forged state is rejected and stores nothing', async () => {
+    const user = await newUser(api);
+    const { redirectUrl } = await authorizeAndSignIn(producer, api, user, await newMailbox());
+    const forged = new URL(redirectUrl);
+    forged.searchParams.set('state', randomBytes(32).toString('base64url'));
+    assert.equal(outcome((await followRedirect(forged.toString())).location), 'error:invalid_state');
+    assert.equal(await rowOf(user.id), undefined);
+    // The forged attempt did not burn the real state either: it still completes.
+    assert.equal(outcome((await followRedirect(redirectUrl)).location), 'connected');
+  });
+
+  test('an expired state is rejected and stores nothing', async () => {
+    const user = await newUser(api);
+    const { redirectUrl, state } = await authorizeAndSignIn(producer, api, user, await newMailbox());
+    // Redis ends the key at its TTL; make that moment now.
+    await producer.app.get<Cluster>(REDIS_CLUSTER).pexpire(`outlook:oauth-state:${state}`, 1);
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(outcome((await followRedirect(redirectUrl)).location), 'error:invalid_state');
+    assert.equal(await rowOf(user.id), undefined);
+  });
+
+  test('a state whose session was logged out is rejected and stores nothing', async () => {
+    const user = await newUser(api);
+    const { redirectUrl } = await authorizeAndSignIn(producer, api, user, await newMailbox());
+    const out = await api.call('POST', '/api/auth/log-out', undefined, user.token);
+    assert.ok(out.status < 300, `log-out: ${out.status}`);
+    assert.equal(outcome((await followRedirect(redirectUrl)).location), 'error:invalid_state');
+    assert.equal(await rowOf(user.id), undefined);
+  });
+
+  test("another user's state links only the user who asked for it, never the one who used it", async () => {
+    const [asker, other] = [await newUser(api), await newUser(api)];
+    // The other user starts their own connect, then the asker's redirect is completed in their place.
+    await authorizeAndSignIn(producer, api, other, await newMailbox());
+    const { redirectUrl } = await authorizeAndSignIn(producer, api, asker, await newMailbox());
+    assert.equal(outcome((await followRedirect(redirectUrl)).location), 'connected');
+    assert.equal((await connection(other)).status, 'not_connected');
+    assert.equal(await rowOf(other.id), undefined);
+    assert.equal((await connection(asker)).status, 'connected');
+  });
+
+  test('a replayed authorization code is rejected (redeem_failed) and changes nothing', async () => {
+    const user = await newUser(api);
+    const mailbox = await newMailbox();
+    const first = await authorizeAndSignIn(producer, api, user, mailbox);
+    assert.equal(outcome((await followRedirect(first.redirectUrl)).location), 'connected');
+    const before = await rowOf(user.id);
+    // A fresh, valid state with the old code: only the code is wrong now.
+    const second = await authorizeAndSignIn(producer, api, user, mailbox);
+    const replay = new URL(second.redirectUrl);
+    replay.searchParams.set('code', new URL(first.redirectUrl).searchParams.get('code')!);
+    assert.equal(outcome((await followRedirect(replay.toString())).location), 'error:redeem_failed');
+    assert.deepEqual(await rowOf(user.id), before);
+  });
+
+  test('a malformed redirect query is a 400 naming the parameter, never a 500', async () => {
+    const cases: Array<[string, RegExp]> = [
+      ['code=abc', /state/],
+      ['state=', /state/],
+      ['state=a&state=b&code=c', /state: must be a single string/],
+      [`state=s&code=${'x'.repeat(5000)}`, /code: is too long/],
+      ['state=s', /code or error is required/],
+      ['state=s&error=%3Cscript%3E', /error: must be an OAuth error code/],
+      ['state=s&code[x]=1', /code or error is required/],
+    ];
+    for (const [query, message] of cases) {
+      const res = await api.call('GET', `/api/user/outlook/redirect?${query}`);
+      assert.equal(res.status, 400, query);
+      assert.match(JSON.stringify(res.body.message), message, query);
+    }
+  });
+});
+
+describe('who can see and change a connection', () => {
+  test("user A cannot read or change B's connection; every route needs a live session", async () => {
+    const [a, b] = [await newUser(api), await newUser(api)];
+    assert.equal(outcome(await connectOutlook(producer, api, b, await newMailbox())), 'connected');
+    assert.deepEqual(await connection(a), { status: 'not_connected' });
+    assert.equal((await api.call('DELETE', '/api/outlook', undefined, a.token)).status, 204);
+    assert.equal((await connection(b)).status, 'connected');
+    for (const [method, path] of [
+      ['GET', '/api/outlook'],
+      ['POST', '/api/outlook/connect'],
+      ['DELETE', '/api/outlook'],
+    ]) {
+      assert.equal((await api.call(method, path)).status, 401, `${method} ${path}`);
+      assert.equal((await api.call(method, path, undefined, 'not-a-jwt')).status, 401, `${method} ${path}`);
+    }
+  });
+
+  test('disconnecting removes the tokens and keeps the account as disconnected', async () => {
+    const user = await newUser(api);
+    const mailbox = await newMailbox();
+    assert.equal(outcome(await connectOutlook(producer, api, user, mailbox)), 'connected');
+    assert.equal((await api.call('DELETE', '/api/outlook', undefined, user.token)).status, 204);
+    const state = await connection(user);
+    assert.equal(state.status, 'disconnected');
+    assert.equal(state.address, mailbox.username);
+    const row = (await rowOf(user.id))!;
+    assert.equal(row.access_token, null);
+    assert.equal(row.token_cache, null);
+    // Connecting again brings it back.
+    assert.equal(outcome(await connectOutlook(producer, api, user, mailbox)), 'connected');
+  });
+});
+
+async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error('not received in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
