@@ -6,11 +6,12 @@ export type RedirectOutcome = { kind: 'connected' } | { kind: 'error'; reason: s
 
 /** What each failure means to the user, by the reason code the producer sends. */
 const REASONS: Record<string, string> = {
-  access_denied:
-    'You cancelled the Microsoft sign-in or declined the permissions, so Outlook was not connected.',
+  access_denied: 'You cancelled the Microsoft sign-in or declined the permissions it asked for.',
   invalid_state:
     'The connection request expired or was already used. Start again with the Connect Outlook button.',
   redeem_failed: 'Microsoft did not accept the sign-in. Nothing was stored; please try again.',
+  authorization_failed: 'Microsoft refused the sign-in. Nothing was stored; please try again.',
+  internal_error: 'Something went wrong on our side. Nothing was stored; please try again in a moment.',
   account_linked_elsewhere:
     'That Microsoft account is already connected to another user of this service, so it was not linked here.',
 };

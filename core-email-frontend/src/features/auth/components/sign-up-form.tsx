@@ -53,7 +53,7 @@ export function SignUpForm({ onSignedUp }: { onSignedUp: (user: User) => void })
         value={password}
         onChange={(e) => setPassword(e.target.value)}
         errors={errors.fields.password}
-        hint="At least 8 characters."
+        hint="At least 8 characters, at most 72 bytes."
       />
       <button type="submit" className="button button-primary" disabled={signUp.pending}>
         {signUp.pending ? 'Creating account…' : 'Create account'}
