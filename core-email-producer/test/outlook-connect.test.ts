@@ -2,6 +2,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
 import type { Cluster } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
@@ -23,11 +24,18 @@ const DEMO = { username: 'demo@contoso.test', password: 'demo-password' };
 let producer: RunningProducer;
 let api: ApiClient;
 let db: DataSource;
-/** Every response body the API gave in this file: none may contain a Microsoft token. */
+/** Every response body the API gave and every log line in this file: none may contain a Microsoft token. */
 const bodies: string[] = [];
+const logLines: string[] = [];
 
 before(async () => {
-  producer = await startProducer({ DASHBOARD_URL: DASHBOARD });
+  const capture = new Writable({
+    write(chunk, _enc, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  });
+  producer = await startProducer({ DASHBOARD_URL: DASHBOARD, LOG_LEVEL: 'debug' }, capture);
   db = producer.app.get(DataSource);
   const raw = apiClient(producer.url);
   api = {
@@ -298,6 +306,46 @@ describe('who can see and change a connection', () => {
     assert.equal(row.token_cache, null);
     // Connecting again brings it back.
     assert.equal(outcome(await connectOutlook(producer, api, user, mailbox)), 'connected');
+  });
+});
+
+describe('what leaves the service', () => {
+  test('no Microsoft token from this file appears in any response or log line', async () => {
+    const cipher = TokenCipher.fromConfig(producer.config.env.TOKEN_ENCRYPTION_KEYS);
+    const rows: Array<{ access_token: string; token_cache: string }> = await db.query(
+      `SELECT access_token, token_cache FROM outlook_accounts
+       WHERE token_cache IS NOT NULL AND updated_at > now() - interval '10 minutes'`,
+    );
+    const secrets: string[] = [];
+    for (const row of rows) {
+      try {
+        secrets.push(cipher.decrypt(row.access_token));
+        const cache = JSON.parse(cipher.decrypt(row.token_cache));
+        for (const rt of Object.values(cache.RefreshToken) as Array<{ secret: string }>)
+          secrets.push(rt.secret);
+      } catch {
+        // a row of another suite, under another key
+      }
+    }
+    assert.ok(secrets.length >= 10, `tokens to look for: ${secrets.length}`);
+    assert.ok(logLines.length > 0 && bodies.length > 0);
+    const seen = bodies.join('\n') + logLines.join('');
+    for (const secret of secrets) assert.ok(!seen.includes(secret), 'a Microsoft token left the service');
+  });
+
+  test('OpenAPI documents every Outlook endpoint', async () => {
+    const doc = (await api.call('GET', '/api/docs-json')).body;
+    for (const [path, method] of [
+      ['/api/outlook', 'get'],
+      ['/api/outlook', 'delete'],
+      ['/api/outlook/connect', 'post'],
+      ['/api/user/outlook/redirect', 'get'],
+    ]) {
+      const op = doc.paths[path]?.[method];
+      assert.ok(op, `${method} ${path}`);
+      assert.deepEqual(op.tags, ['outlook']);
+      assert.ok(Object.keys(op.responses).length > 0);
+    }
   });
 });
 
