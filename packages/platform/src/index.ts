@@ -29,3 +29,6 @@ export * from './microsoft/outlook-accounts.repository';
 export * from './microsoft/mailbox-tokens';
 export * from './microsoft/mailbox-tokens.module';
 export * from './testing/emulator-sign-in';
+export * from './database/entities/mail-folder.entity';
+export * from './database/entities/email.entity';
+export * from './database/entities/sync-run.entity';
