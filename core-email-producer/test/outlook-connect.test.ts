@@ -309,6 +309,16 @@ describe('who can see and change a connection', () => {
   });
 });
 
+describe('account deletion', () => {
+  test('deleting the account removes its mailbox link and tokens', async () => {
+    const user = await newUser(api);
+    assert.equal(outcome(await connectOutlook(producer, api, user, await newMailbox())), 'connected');
+    const res = await api.call('DELETE', '/api/me', { password: user.password }, user.token);
+    assert.ok(res.status < 300, `delete account: ${res.status} ${JSON.stringify(res.body)}`);
+    assert.equal(await rowOf(user.id), undefined);
+  });
+});
+
 describe('what leaves the service', () => {
   test('no Microsoft token from this file appears in any response or log line', async () => {
     const cipher = TokenCipher.fromConfig(producer.config.env.TOKEN_ENCRYPTION_KEYS);
