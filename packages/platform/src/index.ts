@@ -32,3 +32,6 @@ export * from './testing/emulator-sign-in';
 export * from './database/entities/mail-folder.entity';
 export * from './database/entities/email.entity';
 export * from './database/entities/sync-run.entity';
+export * from './microsoft/graph/graph-settings';
+export * from './microsoft/graph/graph-clients';
+export * from './microsoft/graph/mailbox-limiter';

@@ -1,0 +1,68 @@
+import {
+  AuthenticationHandler,
+  Client,
+  HTTPMessageHandler,
+  TelemetryHandler,
+} from '@microsoft/microsoft-graph-client';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import type { MailboxTokens } from '../mailbox-tokens';
+import { GraphClientSettings, graphClientTarget } from './graph-settings';
+import { MailboxLimiters } from './mailbox-limiter';
+import { MailboxThrottleHandler } from './mailbox-throttle.handler';
+
+/**
+ * Graph clients per mailbox, all behind that mailbox's one limiter. Microsoft and the emulator differ only
+ * in GRAPH_BASE_URL.
+ */
+export class GraphClients {
+  private readonly limiters: MailboxLimiters;
+
+  constructor(
+    private readonly settings: GraphClientSettings,
+    private readonly tokens: MailboxTokens,
+    private readonly dataSource: DataSource,
+    private readonly logger: Logger,
+  ) {
+    this.limiters = new MailboxLimiters(
+      settings.maxConcurrency,
+      settings.requestBudget,
+      settings.budgetWindowMs,
+    );
+  }
+
+  forMailbox(userId: string): Client {
+    const target = graphClientTarget(this.settings.graphBaseUrl);
+    const throttle = new MailboxThrottleHandler({
+      limiter: this.limiters.forMailbox(userId),
+      maxThrottleRetries: this.settings.maxThrottleRetries,
+      onUnauthorized: () => this.expireAccessToken(userId),
+      onThrottled: (status, waitMs) =>
+        this.logger.info({ userId, status, waitMs }, 'Graph throttled the mailbox; pausing it'),
+    });
+    const auth = new AuthenticationHandler({ getAccessToken: () => this.tokens.getAccessToken(userId) });
+    const telemetry = new TelemetryHandler();
+    throttle.setNext(auth);
+    auth.setNext(telemetry);
+    telemetry.setNext(new HTTPMessageHandler());
+    return Client.initWithMiddleware({
+      baseUrl: target.baseUrl,
+      defaultVersion: target.defaultVersion,
+      customHosts: target.customHosts,
+      middleware: throttle,
+    });
+  }
+
+  /**
+   * Graph refused a token our row still calls fresh (revoked early, clock skew): mark it expired so the next
+   * getAccessToken refreshes it through msal (under MailboxTokens' lock).
+   */
+  private async expireAccessToken(userId: string): Promise<void> {
+    this.logger.warn({ userId }, 'Graph answered 401; refreshing the access token once');
+    await this.dataSource.query(
+      `UPDATE outlook_accounts SET access_token_expires_at = now()
+        WHERE user_id = $1 AND access_token_expires_at > now()`,
+      [userId],
+    );
+  }
+}

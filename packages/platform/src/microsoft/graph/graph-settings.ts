@@ -1,0 +1,33 @@
+/** How the Graph client reaches Microsoft (or the emulator) and how hard it may press one mailbox. */
+export interface GraphClientSettings {
+  /** GRAPH_BASE_URL, e.g. https://graph.microsoft.com/v1.0 */
+  graphBaseUrl: string;
+  /** Requests in flight per mailbox (Outlook allows 4 per app and mailbox). */
+  maxConcurrency: number;
+  /** Requests per mailbox per window, kept under Outlook's 10,000 per 10 minutes. */
+  requestBudget: number;
+  budgetWindowMs: number;
+  /** Throttled answers (429/503) one request may take before its error reaches the caller. */
+  maxThrottleRetries: number;
+}
+
+/** What `Client.initWithMiddleware` needs, derived from GRAPH_BASE_URL alone (graph-protocol.md §0, §3). */
+export interface GraphClientTarget {
+  /** Origin with a trailing slash: the client appends `<version>/<path>`. */
+  baseUrl: string;
+  /** The first path segment, e.g. v1.0. */
+  defaultVersion: string;
+  /** Hostname only, no port: otherwise the client strips the Authorization header from our requests. */
+  customHosts: Set<string>;
+}
+
+export function graphClientTarget(graphBaseUrl: string): GraphClientTarget {
+  const url = new URL(graphBaseUrl);
+  if (url.protocol !== 'https:') throw new Error('GRAPH_BASE_URL must be https (the graph client needs it)');
+  const version = url.pathname.split('/').filter(Boolean)[0] ?? 'v1.0';
+  return {
+    baseUrl: `${url.origin}/`,
+    defaultVersion: version,
+    customHosts: new Set([url.hostname]),
+  };
+}

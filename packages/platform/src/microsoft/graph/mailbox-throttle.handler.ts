@@ -1,0 +1,62 @@
+import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
+import type { MailboxLimiter } from './mailbox-limiter';
+import { retryAfterMs } from './retry-after';
+
+const THROTTLED = new Set([429, 503]);
+
+export interface ThrottleHandlerOptions {
+  limiter: MailboxLimiter;
+  maxThrottleRetries: number;
+  /** A 401: make the next token a fresh one. The request is sent once more, then the 401 stands. */
+  onUnauthorized: () => Promise<void>;
+  onThrottled?: (status: number, waitMs: number) => void;
+}
+
+/**
+ * First in the graph client's chain (instead of its RetryHandler, which would retry behind the limiter's
+ * back): every attempt takes a slot of the mailbox's limiter; a 429/503 pauses the whole mailbox for its
+ * Retry-After and tries again, so throttling slows a sync and does not fail it. The authentication handler
+ * comes after this one, so a retry after a 401 carries the new token.
+ */
+export class MailboxThrottleHandler implements Middleware {
+  private next?: Middleware;
+
+  constructor(private readonly options: ThrottleHandlerOptions) {}
+
+  setNext(next: Middleware): void {
+    this.next = next;
+  }
+
+  async execute(context: Context): Promise<void> {
+    const { limiter } = this.options;
+    let refreshed = false;
+    for (let attempt = 1; ; attempt += 1) {
+      await limiter.acquire();
+      try {
+        await this.next!.execute(context);
+      } finally {
+        limiter.release();
+      }
+      const response = context.response;
+      if (!response) return;
+      if (THROTTLED.has(response.status) && attempt <= this.options.maxThrottleRetries) {
+        const wait = retryAfterMs(response.headers.get('retry-after'), attempt);
+        limiter.pause(wait);
+        this.options.onThrottled?.(response.status, wait);
+        await discard(response);
+        continue;
+      }
+      if (response.status === 401 && !refreshed) {
+        refreshed = true;
+        await discard(response);
+        await this.options.onUnauthorized();
+        continue;
+      }
+      return;
+    }
+  }
+}
+
+async function discard(response: Response): Promise<void> {
+  await response.arrayBuffer().catch(() => undefined);
+}
