@@ -371,3 +371,70 @@ test('log-out tells the API, forgets the token and goes to log-in', async () => 
     await page.close();
   }
 });
+
+test('change password: a wrong current password is a field error and keeps the session', async () => {
+  answers['GET /api/me'] = { status: 200, body: USER };
+  answers['GET /api/outlook'] = { status: 200, body: { status: 'not_connected' } };
+  answers['PUT /api/me/password'] = {
+    status: 401,
+    body: { statusCode: 401, error: 'Unauthorized', message: 'currentPassword: is wrong' },
+  };
+  const page = await open('/', { token: TOKEN });
+  try {
+    await page.locator('summary', { hasText: 'Change password' }).click();
+    await page.getByLabel('Current password').fill('not my password');
+    await page.getByLabel('New password').fill('a brand new password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByTestId('error-currentPassword').waitFor();
+    assert.equal(await page.getByTestId('error-currentPassword').textContent(), 'is wrong');
+    assert.equal(new URL(page.url()).pathname, '/', 'still on the dashboard');
+    assert.equal(await page.evaluate(() => sessionStorage.getItem('core-email.access-token')), TOKEN);
+  } finally {
+    await page.close();
+  }
+});
+
+test('change password: success keeps this tab signed in with the new token', async () => {
+  answers['GET /api/me'] = { status: 200, body: USER };
+  answers['GET /api/outlook'] = { status: 200, body: { status: 'not_connected' } };
+  answers['PUT /api/me/password'] = {
+    status: 200,
+    body: { accessToken: 'token-after-change', tokenType: 'Bearer', expiresIn: 3600, user: USER },
+  };
+  const page = await open('/', { token: TOKEN });
+  try {
+    await page.locator('summary', { hasText: 'Change password' }).click();
+    await page.getByLabel('Current password').fill('old password!');
+    await page.getByLabel('New password').fill('a brand new password');
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByTestId('password-changed').waitFor();
+    assert.equal(
+      await page.evaluate(() => sessionStorage.getItem('core-email.access-token')),
+      'token-after-change',
+    );
+    const sent = JSON.parse(requests.find((r) => r.route === 'PUT /api/me/password')?.body ?? '{}');
+    assert.deepEqual(sent, { currentPassword: 'old password!', newPassword: 'a brand new password' });
+    await maybeScreenshot(page, 'password-changed');
+  } finally {
+    await page.close();
+  }
+});
+
+test('delete account: asks for the password, then goes to log-in saying it was deleted', async () => {
+  answers['GET /api/me'] = { status: 200, body: USER };
+  answers['GET /api/outlook'] = { status: 200, body: { status: 'not_connected' } };
+  answers['DELETE /api/me'] = { status: 204 };
+  const page = await open('/', { token: TOKEN });
+  try {
+    await page.locator('summary', { hasText: 'Delete account' }).click();
+    await page.getByRole('form', { name: 'Delete account' }).getByLabel('Password').fill('my password');
+    await page.getByRole('button', { name: 'Delete my account' }).click();
+    await page.getByTestId('session-notice').waitFor();
+    assert.match((await page.getByTestId('session-notice').textContent()) ?? '', /deleted/);
+    assert.equal(new URL(page.url()).pathname, '/log-in');
+    const sent = JSON.parse(requests.find((r) => r.route === 'DELETE /api/me')?.body ?? '{}');
+    assert.deepEqual(sent, { password: 'my password' });
+  } finally {
+    await page.close();
+  }
+});

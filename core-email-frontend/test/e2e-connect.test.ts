@@ -40,7 +40,7 @@ let site: Server;
 let siteUrl: string;
 let producer: RunningProducer | undefined;
 /** Accounts this run created, deleted again at the end. */
-const created: Array<{ token: string; password: string }> = [];
+const created: Array<{ email: string; token: string; password: string }> = [];
 
 async function createMailbox(): Promise<void> {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -127,7 +127,7 @@ async function signUpAndLogIn(page: Page, label: string): Promise<void> {
 
   const token = await page.evaluate(() => sessionStorage.getItem('core-email.access-token'));
   assert.ok(token, 'the session token is in sessionStorage');
-  created.push({ token, password });
+  created.push({ email, token, password });
 }
 
 /** Clicks Connect Outlook and waits for the emulator's sign-in form. */
@@ -185,6 +185,13 @@ test(
       await page.reload();
       await page.getByTestId('outlook-connected').waitFor();
       assert.equal(await page.getByTestId('outlook-outcome').count(), 0);
+
+      // Disconnect through the real API: the card offers Connect Outlook again, and so does a reload.
+      await page.getByRole('button', { name: 'Disconnect' }).click();
+      await page.getByRole('button', { name: 'Connect Outlook' }).waitFor();
+      await page.reload();
+      await page.getByRole('button', { name: 'Connect Outlook' }).waitFor();
+      assert.notEqual(await page.getByTestId('outlook-status').textContent(), 'Connected');
     } finally {
       await context.close();
     }
@@ -213,6 +220,19 @@ test(
       await page.getByRole('button', { name: 'Connect Outlook' }).waitFor();
       assert.equal(await page.getByTestId('outlook-status').textContent(), 'Not connected');
       await maybeScreenshot(page, 'e2e-cancelled');
+
+      // Delete the account through the page: back on log-in, and its credentials no longer work.
+      const { email, password } = created[created.length - 1];
+      await page.locator('summary', { hasText: 'Delete account' }).click();
+      await page.getByRole('form', { name: 'Delete account' }).getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Delete my account' }).click();
+      await page.getByTestId('session-notice').waitFor();
+      assert.equal(new URL(page.url()).pathname, '/log-in');
+      await page.getByLabel('Email').fill(email);
+      await page.getByLabel('Password').fill(password);
+      await page.getByRole('button', { name: 'Log in' }).click();
+      await page.getByTestId('form-error').waitFor();
+      assert.equal(new URL(page.url()).pathname, '/log-in');
     } finally {
       await context.close();
     }

@@ -35,11 +35,17 @@ interface RequestOptions {
   body?: unknown;
   /** Send the session's Bearer token (default). Sign-up and log-in set this to false. */
   auth?: boolean;
+  /**
+   * Whether a 401 means the session is over (default). False where the API also answers 401 for a wrong
+   * password typed into a form (change password, delete account): that is a field error, and a session that
+   * really ended is caught by the next ordinary request.
+   */
+  endSessionOn401?: boolean;
   signal?: AbortSignal;
 }
 
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, auth = true, signal } = options;
+  const { method = 'GET', body, auth = true, endSessionOn401 = true, signal } = options;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const token = auth ? readToken() : null;
@@ -60,7 +66,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
 
   // A 401 on a request that carried the token means the session expired or was revoked. A 401 without one
   // (wrong password at log-in) is an answer for the form, not the end of a session.
-  if (response.status === 401 && token) {
+  if (response.status === 401 && token && endSessionOn401) {
     clearToken();
     sessionEndedListeners.forEach((listener) => listener());
   }

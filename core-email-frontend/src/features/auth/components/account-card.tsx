@@ -1,4 +1,6 @@
 import type { User } from '../../../api/types';
+import { ChangePasswordForm } from './change-password-form';
+import { DeleteAccountForm } from './delete-account-form';
 
 export function AccountCard({ user }: { user: User }) {
   return (
@@ -14,6 +16,15 @@ export function AccountCard({ user }: { user: User }) {
         <dt>Member since</dt>
         <dd>{new Date(user.createdAt).toLocaleDateString()}</dd>
       </dl>
+      {/* Rarely used, so folded away until asked for. */}
+      <details className="disclosure">
+        <summary>Change password</summary>
+        <ChangePasswordForm />
+      </details>
+      <details className="disclosure">
+        <summary>Delete account</summary>
+        <DeleteAccountForm />
+      </details>
     </section>
   );
 }
