@@ -36,8 +36,8 @@ cat >&2 <<MSG
     API              http://localhost:${PORT:-3000}/api   (OpenAPI: http://localhost:${PORT:-3000}/api/docs)
     producer health  http://localhost:${PORT:-3000}/api/health
     consumer health  http://localhost:${HEALTH_PORT:-3001}/health
-    graph emulator   https://localhost:8443   (demo mailbox demo@contoso.test / demo-password)
-    Kafka            127.0.0.1:19092
+    graph emulator   https://localhost:${STACK_EMULATOR_PORT}   (demo mailbox demo@contoso.test / demo-password)
+    Kafka            ${KAFKA_BROKERS}
   Ctrl-C stops everything.
 
 MSG

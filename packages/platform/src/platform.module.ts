@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DynamicModule, Global, Module, RequestMethod } from '@nestjs/common';
 import { APP_FILTER } from '@nestjs/core';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
@@ -34,8 +34,10 @@ export class PlatformModule {
         LoggerModule.forRoot({
           pinoHttp: {
             logger,
-            autoLogging: { ignore: (req) => req.url === '/metrics' || req.url === '/health' },
+            autoLogging: { ignore: (req) => req.url === '/metrics' || (req.url ?? '').endsWith('/health') },
           },
+          // Express 5 route syntax for "every path" (nestjs-pino's default '*' is the old syntax).
+          forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
         }),
         PrometheusModule.register({ path: '/metrics', defaultMetrics: { enabled: true } }),
         InfrastructureModule.forRoot(),
