@@ -194,10 +194,10 @@ describe('connecting Outlook', () => {
 describe('the state and the code', () => {
   test('a reused state is rejected and changes nothing', async () => {
     const user = await newUser(api);
-    const { redirectUrl } = await authorizeAndSignIn(producer, api, user, await newMailbox());
-    assert.equal(outcome((await followRedirect(redirectUrl)).location), 'connected');
+    const { redirectUrl, cookie } = await authorizeAndSignIn(producer, api, user, await newMailbox());
+    assert.equal(outcome((await followRedirect(redirectUrl, cookie)).location), 'connected');
     const before = await rowOf(user.id);
-    const replay = await followRedirect(redirectUrl);
+    const replay = await followRedirect(redirectUrl, cookie);
     assert.equal(replay.status, 302);
     assert.equal(outcome(replay.location), 'error:invalid_state');
     assert.deepEqual(await rowOf(user.id), before);
@@ -205,56 +205,74 @@ describe('the state and the code', () => {
 
   test('a forged state is rejected and stores nothing', async () => {
     const user = await newUser(api);
-    const { redirectUrl } = await authorizeAndSignIn(producer, api, user, await newMailbox());
+    const { redirectUrl, cookie } = await authorizeAndSignIn(producer, api, user, await newMailbox());
     const forged = new URL(redirectUrl);
     forged.searchParams.set('state', randomBytes(32).toString('base64url'));
-    assert.equal(outcome((await followRedirect(forged.toString())).location), 'error:invalid_state');
+    assert.equal(outcome((await followRedirect(forged.toString(), cookie)).location), 'error:invalid_state');
     assert.equal(await rowOf(user.id), undefined);
     // The forged attempt did not burn the real state either: it still completes.
-    assert.equal(outcome((await followRedirect(redirectUrl)).location), 'connected');
+    assert.equal(outcome((await followRedirect(redirectUrl, cookie)).location), 'connected');
   });
 
   test('an expired state is rejected and stores nothing', async () => {
     const user = await newUser(api);
-    const { redirectUrl, state } = await authorizeAndSignIn(producer, api, user, await newMailbox());
+    const { redirectUrl, state, cookie } = await authorizeAndSignIn(producer, api, user, await newMailbox());
     // Redis ends the key at its TTL; make that moment now.
     await producer.app.get<Cluster>(REDIS_CLUSTER).pexpire(`outlook:oauth-state:${state}`, 1);
     await new Promise((r) => setTimeout(r, 20));
-    assert.equal(outcome((await followRedirect(redirectUrl)).location), 'error:invalid_state');
+    assert.equal(outcome((await followRedirect(redirectUrl, cookie)).location), 'error:invalid_state');
     assert.equal(await rowOf(user.id), undefined);
   });
 
   test('a state whose session was logged out is rejected and stores nothing', async () => {
     const user = await newUser(api);
-    const { redirectUrl } = await authorizeAndSignIn(producer, api, user, await newMailbox());
+    const { redirectUrl, cookie } = await authorizeAndSignIn(producer, api, user, await newMailbox());
     const out = await api.call('POST', '/api/auth/log-out', undefined, user.token);
     assert.ok(out.status < 300, `log-out: ${out.status}`);
-    assert.equal(outcome((await followRedirect(redirectUrl)).location), 'error:invalid_state');
+    assert.equal(outcome((await followRedirect(redirectUrl, cookie)).location), 'error:invalid_state');
     assert.equal(await rowOf(user.id), undefined);
   });
 
-  test("another user's state links only the user who asked for it, never the one who used it", async () => {
-    const [asker, other] = [await newUser(api), await newUser(api)];
-    // The other user starts their own connect, then the asker's redirect is completed in their place.
-    await authorizeAndSignIn(producer, api, other, await newMailbox());
-    const { redirectUrl } = await authorizeAndSignIn(producer, api, asker, await newMailbox());
-    assert.equal(outcome((await followRedirect(redirectUrl)).location), 'connected');
-    assert.equal((await connection(other)).status, 'not_connected');
-    assert.equal(await rowOf(other.id), undefined);
-    assert.equal((await connection(asker)).status, 'connected');
+  test("another user's state is rejected in a browser that did not start it, and stores nothing", async () => {
+    const [asker, victim] = [await newUser(api), await newUser(api)];
+    // The asker starts a connect and gets the victim to complete it with the victim's own mailbox:
+    // the victim's browser lacks the asker's binding cookie, so nothing is linked to anyone.
+    const victimMailbox = await newMailbox();
+    const { redirectUrl } = await authorizeAndSignIn(producer, api, asker, victimMailbox);
+    const victimsBrowser = await authorizeAndSignIn(producer, api, victim, await newMailbox());
+    assert.equal(
+      outcome((await followRedirect(redirectUrl, victimsBrowser.cookie)).location),
+      'error:invalid_state',
+    );
+    assert.equal(outcome((await followRedirect(redirectUrl)).location), 'error:invalid_state');
+    assert.equal(await rowOf(asker.id), undefined);
+    assert.equal(await rowOf(victim.id), undefined);
+  });
+
+  test('the binding cookie is HttpOnly, SameSite=Lax and scoped to the redirect path', async () => {
+    const user = await newUser(api);
+    const started = await api.call('POST', '/api/outlook/connect', undefined, user.token);
+    const setCookie = started.headers.get('set-cookie') ?? '';
+    assert.match(setCookie, /^core_email_oauth=[\w-]{40,};/);
+    assert.match(setCookie, /HttpOnly/);
+    assert.match(setCookie, /SameSite=Lax/);
+    assert.match(setCookie, /Path=\/api\/user\/outlook/);
   });
 
   test('a replayed authorization code is rejected (redeem_failed) and changes nothing', async () => {
     const user = await newUser(api);
     const mailbox = await newMailbox();
     const first = await authorizeAndSignIn(producer, api, user, mailbox);
-    assert.equal(outcome((await followRedirect(first.redirectUrl)).location), 'connected');
+    assert.equal(outcome((await followRedirect(first.redirectUrl, first.cookie)).location), 'connected');
     const before = await rowOf(user.id);
     // A fresh, valid state with the old code: only the code is wrong now.
     const second = await authorizeAndSignIn(producer, api, user, mailbox);
     const replay = new URL(second.redirectUrl);
     replay.searchParams.set('code', new URL(first.redirectUrl).searchParams.get('code')!);
-    assert.equal(outcome((await followRedirect(replay.toString())).location), 'error:redeem_failed');
+    assert.equal(
+      outcome((await followRedirect(replay.toString(), second.cookie)).location),
+      'error:redeem_failed',
+    );
     assert.deepEqual(await rowOf(user.id), before);
   });
 

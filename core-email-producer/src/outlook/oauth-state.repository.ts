@@ -8,12 +8,15 @@ export interface PendingConnect {
   userId: string;
   sessionId: string;
   codeVerifier: string;
+  /** Hash of the nonce in the starting browser's cookie. */
+  browserBinding: string;
 }
 
 const pendingConnect = z.object({
   userId: z.string().uuid(),
   sessionId: z.string().min(1),
   codeVerifier: z.string().min(43).max(128),
+  browserBinding: z.string().min(1),
 });
 
 const key = (state: string) => `outlook:oauth-state:${state}`;

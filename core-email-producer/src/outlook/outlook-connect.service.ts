@@ -18,6 +18,7 @@ import {
 import type { SessionUser } from '../auth/session-user';
 import { SessionsRepository } from '../auth/sessions.repository';
 import { PRODUCER_CONFIG, ProducerConfig } from '../config/config';
+import { bindingHash, newBrowserNonce, sameBinding } from './browser-binding';
 import { OAuthStateRepository, PendingConnect } from './oauth-state.repository';
 import type { ConnectFailure, RedirectQuery } from './outlook.schemas';
 
@@ -52,15 +53,22 @@ export class OutlookConnectService {
     this.urlClient = createMsalClient(settings, logger);
   }
 
-  async start(user: SessionUser): Promise<string> {
+  /** The authorize URL, and the nonce the starting browser must present at the redirect (its cookie). */
+  async start(user: SessionUser): Promise<{ authorizeUrl: string; browserNonce: string }> {
     const pkce = await generatePkce();
     const state = randomBytes(32).toString('base64url');
+    const browserNonce = newBrowserNonce();
     await this.states.save(
       state,
-      { userId: user.userId, sessionId: user.sessionId, codeVerifier: pkce.verifier },
+      {
+        userId: user.userId,
+        sessionId: user.sessionId,
+        codeVerifier: pkce.verifier,
+        browserBinding: bindingHash(browserNonce),
+      },
       STATE_TTL_SECONDS,
     );
-    return this.urlClient.getAuthCodeUrl({
+    const authorizeUrl = await this.urlClient.getAuthCodeUrl({
       scopes: this.settings.scopes,
       redirectUri: this.settings.redirectUri,
       codeChallenge: pkce.challenge,
@@ -69,12 +77,18 @@ export class OutlookConnectService {
       prompt: 'select_account',
       responseMode: 'query',
     });
+    return { authorizeUrl, browserNonce };
+  }
+
+  /** Whether the binding cookie needs `Secure` (the redirect URI is https). */
+  get secureCookies(): boolean {
+    return this.settings.redirectUri.startsWith('https:');
   }
 
   /** Handles Microsoft's redirect; returns where to send the browser (the dashboard, with the outcome). */
-  async complete(query: RedirectQuery): Promise<string> {
+  async complete(query: RedirectQuery, browserNonce: string | undefined): Promise<string> {
     try {
-      const failure = await this.tryComplete(query);
+      const failure = await this.tryComplete(query, browserNonce);
       return this.dashboardUrl(failure);
     } catch (error) {
       this.logger.error({ err: error }, 'outlook connect failed');
@@ -82,9 +96,13 @@ export class OutlookConnectService {
     }
   }
 
-  private async tryComplete(query: RedirectQuery): Promise<ConnectFailure | undefined> {
+  private async tryComplete(
+    query: RedirectQuery,
+    browserNonce: string | undefined,
+  ): Promise<ConnectFailure | undefined> {
     const pending = await this.states.take(query.state);
-    if (!pending || !(await this.sessions.exists(pending.userId, pending.sessionId))) return 'invalid_state';
+    if (!pending || !sameBinding(browserNonce, pending.browserBinding)) return 'invalid_state';
+    if (!(await this.sessions.exists(pending.userId, pending.sessionId))) return 'invalid_state';
     if (query.error !== undefined)
       return query.error === 'access_denied' ? 'access_denied' : 'authorization_failed';
     const redeemed = await this.redeem(query.code!, pending);

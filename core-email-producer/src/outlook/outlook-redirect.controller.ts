@@ -1,6 +1,8 @@
-import { Controller, Get, Redirect } from '@nestjs/common';
+import { Controller, Get, Redirect, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
 import { ApiBadRequestResponse, ApiFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ZodQuery } from '@core-email/platform';
+import { BINDING_COOKIE, bindingCookieOptions, readBindingCookie } from './browser-binding';
 import { OutlookConnectService } from './outlook-connect.service';
 import { RedirectQuery, redirectQuerySchema } from './outlook.schemas';
 
@@ -18,7 +20,7 @@ export class OutlookRedirectController {
   @ApiOperation({
     summary: 'OAuth redirect URI (Microsoft sends the browser here)',
     description:
-      'Checks and consumes `state`, redeems `code`, stores the mailbox, starts its first sync, then redirects ' +
+      'Checks and consumes `state` (and the cookie binding it to the browser that started the connect), redeems `code`, stores the mailbox, starts its first sync, then redirects ' +
       'to `<DASHBOARD_URL>/?outlook=connected` or `?outlook=error&reason=access_denied|authorization_failed|' +
       'invalid_state|redeem_failed|account_linked_elsewhere|internal_error`.',
   })
@@ -30,7 +32,11 @@ export class OutlookRedirectController {
   @ApiBadRequestResponse({ description: 'malformed query (names the parameter)' })
   async redirect(
     @ZodQuery(redirectQuerySchema) query: RedirectQuery,
+    @Req() req: Request,
+    @Res({ passthrough: true }) res: Response,
   ): Promise<{ url: string; statusCode: number }> {
-    return { url: await this.connect.complete(query), statusCode: 302 };
+    const url = await this.connect.complete(query, readBindingCookie(req));
+    res.clearCookie(BINDING_COOKIE, bindingCookieOptions(this.connect.secureCookies, 0));
+    return { url, statusCode: 302 };
   }
 }

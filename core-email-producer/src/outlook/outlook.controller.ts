@@ -1,4 +1,5 @@
-import { Controller, Delete, Get, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Controller, Delete, Get, HttpCode, Post, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import {
   ApiBearerAuth,
   ApiNoContentResponse,
@@ -11,7 +12,8 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard';
 import type { SessionUser } from '../auth/session-user';
 import { OutlookAccountsService } from './outlook-accounts.service';
-import { OutlookConnectService } from './outlook-connect.service';
+import { BINDING_COOKIE, bindingCookieOptions } from './browser-binding';
+import { OutlookConnectService, STATE_TTL_SECONDS } from './outlook-connect.service';
 import { ConnectStartedDto, OutlookConnectionDto } from './outlook.dto';
 
 /** The caller's own Outlook connection. Every route acts on the session's user only. */
@@ -38,12 +40,22 @@ export class OutlookController {
   @ApiOperation({
     summary: 'Start connecting Outlook',
     description:
-      "Returns Microsoft's sign-in URL (PKCE, single-use state bound to this session, 10 minutes). Microsoft " +
+      "Returns Microsoft's sign-in URL (PKCE, single-use state bound to this session, 10 minutes) and sets an " +
+      'HttpOnly cookie binding the connect to this browser (call it with credentials). Microsoft ' +
       'sends the browser back to GET /api/user/outlook/redirect, which ends on the dashboard.',
   })
   @ApiOkResponse({ type: ConnectStartedDto })
-  async start(@CurrentUser() user: SessionUser): Promise<ConnectStartedDto> {
-    return { authorizeUrl: await this.connect.start(user) };
+  async start(
+    @CurrentUser() user: SessionUser,
+    @Res({ passthrough: true }) res: Response,
+  ): Promise<ConnectStartedDto> {
+    const { authorizeUrl, browserNonce } = await this.connect.start(user);
+    res.cookie(
+      BINDING_COOKIE,
+      browserNonce,
+      bindingCookieOptions(this.connect.secureCookies, STATE_TTL_SECONDS * 1000),
+    );
+    return { authorizeUrl };
   }
 
   @Delete()

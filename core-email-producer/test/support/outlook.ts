@@ -35,19 +35,24 @@ export async function authorizeAndSignIn(
   api: ApiClient,
   user: TestUser,
   options: SignInOptions = {},
-): Promise<{ redirectUrl: string; state: string }> {
+): Promise<{ redirectUrl: string; state: string; cookie: string }> {
   const started = await api.call('POST', '/api/outlook/connect', undefined, user.token);
   if (started.status !== 200) throw new Error(`connect: ${started.status} ${JSON.stringify(started.body)}`);
   const back = await emulatorSignIn(started.body.authorizeUrl, options);
   return {
     redirectUrl: `${producer.url}${back.pathname}${back.search}`,
     state: new URL(started.body.authorizeUrl).searchParams.get('state')!,
+    // The browser keeps the binding cookie the connect call set and sends it back on the redirect.
+    cookie: (started.headers.get('set-cookie') ?? '').split(';')[0],
   };
 }
 
 /** GET our redirect URI as the browser does; returns the dashboard URL it sends the browser to. */
-export async function followRedirect(redirectUrl: string): Promise<{ status: number; location: URL | null }> {
-  const res = await fetch(redirectUrl, { redirect: 'manual' });
+export async function followRedirect(
+  redirectUrl: string,
+  cookie?: string,
+): Promise<{ status: number; location: URL | null }> {
+  const res = await fetch(redirectUrl, { redirect: 'manual', headers: cookie ? { cookie } : {} });
   await res.text();
   const location = res.headers.get('location');
   return { status: res.status, location: location ? new URL(location) : null };
@@ -60,6 +65,6 @@ export async function connectOutlook(
   user: TestUser,
   options: SignInOptions = {},
 ): Promise<URL | null> {
-  const { redirectUrl } = await authorizeAndSignIn(producer, api, user, options);
-  return (await followRedirect(redirectUrl)).location;
+  const { redirectUrl, cookie } = await authorizeAndSignIn(producer, api, user, options);
+  return (await followRedirect(redirectUrl, cookie)).location;
 }
