@@ -25,11 +25,14 @@ let requests: Array<{ route: string; authorization?: string; body: string }> = [
 
 function fakeApi(req: IncomingMessage, res: ServerResponse) {
   // The page is on another origin, as in production, so CORS applies, preflights included.
+  // Like the producer (enableCors with credentials): the origin echoed, credentials allowed.
   const cors = {
-    'access-control-allow-origin': '*',
+    'access-control-allow-origin': req.headers.origin ?? '*',
+    'access-control-allow-credentials': 'true',
     'access-control-allow-headers': 'authorization, content-type',
     'access-control-allow-methods': 'GET, POST, PUT, DELETE',
     'access-control-expose-headers': 'retry-after',
+    vary: 'Origin',
   };
   if (req.method === 'OPTIONS') {
     res.writeHead(204, cors).end();

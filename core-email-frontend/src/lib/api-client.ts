@@ -41,11 +41,16 @@ interface RequestOptions {
    * really ended is caught by the next ordinary request.
    */
   endSessionOn401?: boolean;
+  /**
+   * Send and accept cookies on this cross-origin call (fetch's credentials: 'include'). Only where the API
+   * sets one: Connect Outlook's HttpOnly cookie that binds the OAuth round trip to this browser.
+   */
+  withCookies?: boolean;
   signal?: AbortSignal;
 }
 
 export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, auth = true, endSessionOn401 = true, signal } = options;
+  const { method = 'GET', body, auth = true, endSessionOn401 = true, withCookies = false, signal } = options;
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const token = auth ? readToken() : null;
@@ -57,6 +62,7 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
       method,
       headers,
       body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: withCookies ? 'include' : 'same-origin',
       signal,
     });
   } catch (error) {
