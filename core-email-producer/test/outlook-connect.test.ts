@@ -189,6 +189,20 @@ describe('connecting Outlook', () => {
     assert.equal(await rowOf(other.id), undefined);
     assert.deepEqual(await rowOf(owner.id), before);
   });
+
+  test('once its user disconnects it, a Microsoft account can be linked by another user', async () => {
+    const [first, second] = [await newUser(api), await newUser(api)];
+    const mailbox = await newMailbox();
+    assert.equal(outcome(await connectOutlook(producer, api, first, mailbox)), 'connected');
+    assert.equal((await api.call('DELETE', '/api/outlook', undefined, first.token)).status, 204);
+    assert.equal(outcome(await connectOutlook(producer, api, second, mailbox)), 'connected');
+    assert.equal((await connection(second)).address, mailbox.username);
+    // The first user cannot take it back while the second holds it.
+    assert.equal(
+      outcome(await connectOutlook(producer, api, first, mailbox)),
+      'error:account_linked_elsewhere',
+    );
+  });
 });
 
 describe('the state and the code', () => {
