@@ -17,6 +17,15 @@ export const consumerEnvSchema = z.object({
   KAFKA_HANDLER_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
   KAFKA_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   KAFKA_RETRY_MAX_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+  // Mailbox sync (issue 5). Graph pages messages delta with odata.maxpagesize up to 1,000.
+  SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
+  SYNC_FOLDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
+  SYNC_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  // Outlook allows 4 concurrent requests and 10,000 per 10 minutes per app and mailbox.
+  GRAPH_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(4).default(4),
+  GRAPH_REQUEST_BUDGET: z.coerce.number().int().min(1).max(9_999).default(9_000),
+  GRAPH_BUDGET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(600),
+  GRAPH_THROTTLE_RETRIES: z.coerce.number().int().min(0).max(1_000).default(50),
 });
 
 export type ConsumerEnv = z.infer<typeof consumerEnvSchema>;

@@ -1,10 +1,21 @@
 import { Module } from '@nestjs/common';
-import { TOPIC_HANDLERS } from './topic-handler';
+import { SyncEmailHandler } from '../sync/sync-email.handler';
+import { SyncModule } from '../sync/sync.module';
+import { TOPIC_HANDLERS, TopicHandler } from './topic-handler';
 import { WorkerMetrics } from './worker-metrics';
 import { WorkersService } from './workers.service';
 
 /** Later features register their handlers here (sync, subscriptions, notifications). */
 @Module({
-  providers: [{ provide: TOPIC_HANDLERS, useValue: [] }, WorkerMetrics, WorkersService],
+  imports: [SyncModule],
+  providers: [
+    {
+      provide: TOPIC_HANDLERS,
+      inject: [SyncEmailHandler],
+      useFactory: (...handlers: TopicHandler[]) => handlers,
+    },
+    WorkerMetrics,
+    WorkersService,
+  ],
 })
 export class WorkersModule {}

@@ -30,7 +30,11 @@ export class MailboxThrottleHandler implements Middleware {
   async execute(context: Context): Promise<void> {
     const { limiter } = this.options;
     let refreshed = false;
+    // The handlers after this one append to the headers (Authorization, SdkVersion); each attempt must start
+    // from the caller's headers, or a retry sends "Bearer a, Bearer b".
+    const headers = copyHeaders(context.options?.headers);
     for (let attempt = 1; ; attempt += 1) {
+      if (context.options) context.options.headers = copyHeaders(headers);
       await limiter.acquire();
       try {
         await this.next!.execute(context);
@@ -55,6 +59,15 @@ export class MailboxThrottleHandler implements Middleware {
       return;
     }
   }
+}
+
+type HeaderBag = Headers | Array<[string, string]> | Record<string, string>;
+
+function copyHeaders(headers: unknown): HeaderBag | undefined {
+  if (headers === undefined) return undefined;
+  if (headers instanceof Headers) return new Headers(headers);
+  if (Array.isArray(headers)) return (headers as Array<[string, string]>).map(([k, v]) => [k, v]);
+  return { ...(headers as Record<string, string>) };
 }
 
 async function discard(response: Response): Promise<void> {

@@ -1,0 +1,29 @@
+import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { EmailsRepository } from '../repositories/emails.repository';
+import { MailFoldersRepository } from '../repositories/mail-folders.repository';
+import { ApplyDeltaPageCommand, AppliedPage } from './apply-delta-page.command';
+
+@CommandHandler(ApplyDeltaPageCommand)
+export class ApplyDeltaPageHandler implements ICommandHandler<ApplyDeltaPageCommand, AppliedPage> {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly emails: EmailsRepository,
+    private readonly folders: MailFoldersRepository,
+  ) {}
+
+  /** DataSource.transaction runs on the primary (the replication master). */
+  execute(c: ApplyDeltaPageCommand): Promise<AppliedPage> {
+    return this.db.transaction(async (tx) => {
+      const written = await this.emails.upsertPage(tx, c.userId, c.round, c.upserts);
+      const removed = await this.emails.deleteFromFolder(tx, c.userId, c.folderGraphId, c.removedIds);
+      const reconciled =
+        c.roundDone && c.roundIsFresh
+          ? await this.emails.deleteUnseen(tx, c.userId, c.folderGraphId, c.round)
+          : 0;
+      await this.folders.saveLink(tx, c.userId, c.folderGraphId, c.round, c.link, c.roundDone);
+      return { written, removed, reconciled };
+    });
+  }
+}

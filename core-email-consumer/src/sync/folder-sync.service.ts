@@ -1,0 +1,104 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import type { Client } from '@microsoft/microsoft-graph-client';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { LOGGER } from '@core-email/platform';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
+import { ApplyDeltaPageCommand } from './commands/apply-delta-page.command';
+import { parseDeltaPage } from './graph/delta-page';
+import { fetchDeltaPage, isFolderGone, isSyncStateGone } from './graph/graph-mail';
+import { FolderState, MailFoldersRepository } from './repositories/mail-folders.repository';
+
+/** A folder whose delta answers 410 again right after a restart is not going to get better this run. */
+const MAX_RESTARTS = 2;
+
+export interface FolderRun {
+  userId: string;
+  runId: string;
+  mode: 'incremental' | 'full';
+  client: Client;
+  /** Called after each committed page with the page's item counts. */
+  onPage(folderId: string, items: number, skipped: number): Promise<void>;
+}
+
+/** The delta of one folder, page by page, each page committed with its link (see ApplyDeltaPageCommand). */
+@Injectable()
+export class FolderSyncService {
+  private readonly graphOrigin: string;
+
+  constructor(
+    @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly folders: MailFoldersRepository,
+    private readonly commands: CommandBus,
+  ) {
+    this.graphOrigin = new URL(config.env.GRAPH_BASE_URL).origin;
+  }
+
+  async sync(run: FolderRun, folder: FolderState): Promise<void> {
+    let state = this.needsFreshRound(run, folder) ? await this.startFresh(run, folder) : folder;
+    let restarts = 0;
+    for (;;) {
+      let raw: unknown;
+      try {
+        raw = await fetchDeltaPage(
+          run.client,
+          state.graphId,
+          state.deltaLink,
+          this.config.env.SYNC_PAGE_SIZE,
+        );
+      } catch (error) {
+        if (isSyncStateGone(error) && restarts < MAX_RESTARTS) {
+          restarts += 1;
+          this.logger.warn(
+            { userId: run.userId, folder: state.graphId },
+            'delta state gone (410); restarting the folder',
+          );
+          state = await this.startFresh(run, state);
+          continue;
+        }
+        if (isFolderGone(error)) return;
+        throw error;
+      }
+      const page = parseDeltaPage(raw, state.graphId, this.graphOrigin);
+      const roundDone = page.deltaLink !== undefined;
+      await this.commands.execute(
+        new ApplyDeltaPageCommand(
+          run.userId,
+          state.graphId,
+          state.round!,
+          state.roundIsFresh,
+          page.upserts,
+          page.removedIds,
+          (page.deltaLink ?? page.nextLink)!,
+          roundDone,
+        ),
+      );
+      if (page.skipped > 0) {
+        this.logger.warn(
+          { userId: run.userId, folder: state.graphId, skipped: page.skipped },
+          'skipped malformed items',
+        );
+      }
+      await run.onPage(state.graphId, page.upserts.length + page.removedIds.length, page.skipped);
+      if (roundDone) return;
+      state = { ...state, deltaLink: page.nextLink! };
+    }
+  }
+
+  /**
+   * A full run restarts each folder once (a redelivered full run continues the round it started); an
+   * incremental run restarts only folders that never had a round.
+   */
+  private needsFreshRound(run: FolderRun, folder: FolderState): boolean {
+    if (folder.round === null || folder.deltaLink === null) return true;
+    return run.mode === 'full' && folder.roundRunId !== run.runId;
+  }
+
+  private startFresh(run: FolderRun, folder: FolderState): Promise<FolderState> {
+    return this.folders.startFreshRound(this.db.manager, run.userId, folder.graphId, run.runId);
+  }
+}

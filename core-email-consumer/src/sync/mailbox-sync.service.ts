@@ -1,0 +1,153 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { GraphError } from '@microsoft/microsoft-graph-client';
+import { SyncEmailMessage, TOPICS } from '@core-email/contracts';
+import {
+  GraphClients,
+  HandlerContext,
+  KafkaPublisher,
+  LOGGER,
+  MailboxNotConnectedError,
+  MailboxReauthRequiredError,
+  MailboxTokens,
+  PUBLISHER,
+} from '@core-email/platform';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
+import { FolderSyncService } from './folder-sync.service';
+import { listAllFolders } from './graph/graph-mail';
+import { EmailsRepository } from './repositories/emails.repository';
+import { FolderState, MailFoldersRepository } from './repositories/mail-folders.repository';
+import { SyncRunsRepository } from './repositories/sync-runs.repository';
+import { SyncProgress } from './sync-progress';
+
+/** Failures no retry can fix: the run ends `failed` with this reason at once. */
+const FINAL_REASONS: Array<[string, string]> = [
+  [MailboxReauthRequiredError.name, 'reauth_required'],
+  [MailboxNotConnectedError.name, 'not_connected'],
+];
+
+/**
+ * One `sync_email` job: every folder's delta into PostgreSQL, progress on `email_ack`, the run in
+ * `sync_runs`. Idempotent: a job delivered again after it ended does nothing; one delivered again mid-run
+ * (a crash, a rebalance) continues from each folder's committed link.
+ */
+@Injectable()
+export class MailboxSyncService {
+  constructor(
+    @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(PUBLISHER) private readonly publisher: KafkaPublisher,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly graph: GraphClients,
+    private readonly tokens: MailboxTokens,
+    private readonly runs: SyncRunsRepository,
+    private readonly folders: MailFoldersRepository,
+    private readonly emails: EmailsRepository,
+    private readonly folderSync: FolderSyncService,
+  ) {}
+
+  async run(job: SyncEmailMessage, ctx: HandlerContext): Promise<void> {
+    const status = await this.runs.begin(job);
+    if (status !== 'running' && status !== 'stuck') {
+      this.logger.info(
+        { userId: job.userId, runId: job.runId, status },
+        'sync run already ended; nothing to do',
+      );
+      return;
+    }
+    const progress = new SyncProgress(job.userId, job.runId, this.config.env.SYNC_PROGRESS_INTERVAL_MS);
+    try {
+      await this.syncMailbox(job, ctx, progress);
+    } catch (error) {
+      const reason = finalReason(error);
+      const lastAttempt = ctx.attempt >= this.config.retry.attempts;
+      if (reason === undefined && !lastAttempt) throw error; // retried with backoff; resumes from the links
+      await this.fail(job, progress, reason ?? describe(error));
+      if (reason === undefined) throw error; // the dead-letter topic keeps the job and the error
+    }
+  }
+
+  private async syncMailbox(
+    job: SyncEmailMessage,
+    ctx: HandlerContext,
+    progress: SyncProgress,
+  ): Promise<void> {
+    await this.tokens.getAccessToken(job.userId); // a dead grant fails here, before any Graph call
+    const client = this.graph.forMailbox(job.userId);
+    const folders = await this.storeListing(job.userId, await listAllFolders(client));
+    for (const f of folders) progress.addFolder(f.graphId, f.displayName, f.totalCount);
+    await this.publisher.publish(TOPICS.emailAck, progress.ack('running'));
+    const onPage = async (folderId: string, items: number, skipped: number) => {
+      progress.advance(folderId, items, skipped);
+      await ctx.heartbeat();
+      if (progress.due()) await this.reportRunning(job.runId, progress);
+    };
+    await inParallel(folders, this.config.env.SYNC_FOLDER_CONCURRENCY, async (folder) => {
+      await this.folderSync.sync(
+        { userId: job.userId, runId: job.runId, mode: job.mode, client, onPage },
+        folder,
+      );
+      progress.folderDone(folder.graphId);
+    });
+    // Published before the run is marked finished: a crash in between repeats them rather than losing them.
+    if (!(await this.runs.finishedBefore(job.userId, job.runId))) {
+      await this.publisher.publish(TOPICS.createEmailSubscription, {
+        userId: job.userId,
+        reason: 'initial_sync',
+        requestedAt: new Date().toISOString(),
+      });
+    }
+    await this.publisher.publish(TOPICS.emailAck, progress.ack('finished'));
+    await this.runs.finish(job.runId, progress.messagesSynced);
+    this.logger.info(
+      { userId: job.userId, runId: job.runId, messages: progress.messagesSynced, skipped: progress.skipped },
+      'mailbox sync finished',
+    );
+  }
+
+  /** The listing is the truth about folders: folders gone from the mailbox go with their messages. */
+  private storeListing(
+    userId: string,
+    listing: Awaited<ReturnType<typeof listAllFolders>>,
+  ): Promise<FolderState[]> {
+    return this.db.transaction(async (tx) => {
+      const ids = listing.map((f) => f.id);
+      await this.emails.deleteOutsideFolders(tx, userId, ids);
+      await this.folders.deleteOthers(tx, userId, ids);
+      return this.folders.upsertListing(tx, userId, listing);
+    });
+  }
+
+  private async reportRunning(runId: string, progress: SyncProgress): Promise<void> {
+    await this.publisher.publish(TOPICS.emailAck, progress.ack('running'));
+    await this.runs.progress(runId, progress.messagesSynced);
+  }
+
+  private async fail(job: SyncEmailMessage, progress: SyncProgress, reason: string): Promise<void> {
+    this.logger.warn({ userId: job.userId, runId: job.runId, reason }, 'mailbox sync failed');
+    await this.runs.fail(job.runId, reason);
+    await this.publisher.publish(TOPICS.emailAck, progress.ack('failed', reason));
+  }
+}
+
+/** The graph client wraps errors of the auth provider in a GraphError whose code is the error's name. */
+function finalReason(error: unknown): string | undefined {
+  const name = error instanceof GraphError ? error.code : error instanceof Error ? error.name : undefined;
+  return FINAL_REASONS.find(([n]) => n === name)?.[1];
+}
+
+function describe(error: unknown): string {
+  if (error instanceof GraphError) return `graph_error: ${error.statusCode} ${error.code ?? ''}`.trim();
+  return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
+}
+
+/** Runs `work` over `items` with at most `limit` at once; the first failure fails the whole. */
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}

@@ -1,0 +1,91 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { GraphFolder } from '../graph/graph-schemas';
+
+/** A folder as the sync needs it: identity, counts and its delta checkpoint. */
+export interface FolderState {
+  graphId: string;
+  displayName: string;
+  totalCount: number;
+  deltaLink: string | null;
+  round: string | null;
+  roundIsFresh: boolean;
+  roundRunId: string | null;
+}
+
+const RETURNING = `graph_id AS "graphId", display_name AS "displayName", total_count AS "totalCount",
+  delta_link AS "deltaLink", round::text AS round, round_is_fresh AS "roundIsFresh", round_run_id AS "roundRunId"`;
+
+/** All I/O on `mail_folders`. */
+@Injectable()
+export class MailFoldersRepository {
+  /** Stores the folder listing (names, parents, counts); checkpoints of known folders are kept. */
+  async upsertListing(db: EntityManager, userId: string, folders: GraphFolder[]): Promise<FolderState[]> {
+    const json = JSON.stringify(
+      folders.map((f) => ({
+        graph_id: f.id,
+        parent_graph_id: f.parentFolderId ?? null,
+        display_name: f.displayName ?? '',
+        total_count: f.totalItemCount ?? 0,
+        unread_count: f.unreadItemCount ?? 0,
+      })),
+    ).replace(/\\u0000/g, '');
+    return (await db.query(
+      `INSERT INTO mail_folders (user_id, graph_id, parent_graph_id, display_name, total_count, unread_count)
+       SELECT $1::uuid, r.graph_id, r.parent_graph_id, r.display_name, r.total_count, r.unread_count
+         FROM jsonb_to_recordset($2::jsonb)
+           AS r(graph_id text, parent_graph_id text, display_name text, total_count integer, unread_count integer)
+       ON CONFLICT (user_id, graph_id) DO UPDATE SET parent_graph_id = EXCLUDED.parent_graph_id,
+         display_name = EXCLUDED.display_name, total_count = EXCLUDED.total_count,
+         unread_count = EXCLUDED.unread_count
+       RETURNING ${RETURNING}`,
+      [userId, json],
+    )) as FolderState[];
+  }
+
+  async deleteOthers(db: EntityManager, userId: string, keepGraphIds: string[]): Promise<void> {
+    await db.query(`DELETE FROM mail_folders WHERE user_id = $1 AND graph_id <> ALL($2::text[])`, [
+      userId,
+      keepGraphIds,
+    ]);
+  }
+
+  /** A new round from scratch: a new round number, no link, reconcile at its end. */
+  async startFreshRound(
+    db: EntityManager,
+    userId: string,
+    graphId: string,
+    runId: string,
+  ): Promise<FolderState> {
+    const [[row]] = (await db.query(
+      `UPDATE mail_folders SET round = nextval('mail_sync_round_seq'), round_is_fresh = true,
+         round_run_id = $3, delta_link = NULL
+       WHERE user_id = $1 AND graph_id = $2 RETURNING ${RETURNING}`,
+      [userId, graphId, runId],
+    )) as [FolderState[], number];
+    if (!row) throw new Error(`folder ${graphId} of user ${userId} is gone`);
+    return row;
+  }
+
+  /**
+   * Saves where the delta continues. Guarded by the round: if another worker restarted this folder
+   * meanwhile, this page belongs to a dead round and the whole transaction must roll back.
+   */
+  async saveLink(
+    db: EntityManager,
+    userId: string,
+    graphId: string,
+    round: string,
+    link: string,
+    roundDone: boolean,
+  ): Promise<void> {
+    const [, affected] = (await db.query(
+      `UPDATE mail_folders SET delta_link = $4,
+         round_is_fresh = CASE WHEN $5::boolean THEN false ELSE round_is_fresh END,
+         last_synced_at = CASE WHEN $5::boolean THEN now() ELSE last_synced_at END
+       WHERE user_id = $1 AND graph_id = $2 AND round = $3::bigint`,
+      [userId, graphId, round, link, roundDone],
+    )) as [unknown, number];
+    if (affected !== 1) throw new Error(`folder ${graphId} of user ${userId} changed round under this page`);
+  }
+}

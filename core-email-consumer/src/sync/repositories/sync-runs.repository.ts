@@ -1,0 +1,61 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { SyncEmailMessage } from '@core-email/contracts';
+import type { SyncRunStatus } from '@core-email/platform';
+import { DataSource } from 'typeorm';
+
+/** All I/O on `sync_runs` (on the primary). */
+@Injectable()
+export class SyncRunsRepository {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Records the run, or finds it when the job was delivered before (same runId). */
+  async begin(job: SyncEmailMessage): Promise<SyncRunStatus> {
+    await this.db.query(
+      `INSERT INTO sync_runs (id, user_id, mode, reason, status) VALUES ($1, $2, $3, $4, 'running')
+       ON CONFLICT (id) DO NOTHING`,
+      [job.runId, job.userId, job.mode, job.reason],
+    );
+    const [row] = (await this.db.query(`SELECT status, user_id FROM sync_runs WHERE id = $1`, [
+      job.runId,
+    ])) as {
+      status: SyncRunStatus;
+      user_id: string;
+    }[];
+    // A runId is a uuid minted per job; one that names another user's run is not ours to touch.
+    if (row.user_id !== job.userId) throw new Error(`run ${job.runId} belongs to another user`);
+    return row.status;
+  }
+
+  async progress(runId: string, messagesSynced: number): Promise<void> {
+    await this.db.query(
+      `UPDATE sync_runs SET last_progress_at = now(), messages_synced = $2, status = 'running'
+       WHERE id = $1 AND status IN ('running', 'stuck')`,
+      [runId, messagesSynced],
+    );
+  }
+
+  async finish(runId: string, messagesSynced: number): Promise<void> {
+    await this.db.query(
+      `UPDATE sync_runs SET status = 'finished', finished_at = now(), last_progress_at = now(),
+         messages_synced = $2, error = NULL WHERE id = $1`,
+      [runId, messagesSynced],
+    );
+  }
+
+  async fail(runId: string, error: string): Promise<void> {
+    await this.db.query(
+      `UPDATE sync_runs SET status = 'failed', finished_at = now(), error = $2 WHERE id = $1`,
+      [runId, error.slice(0, 2000)],
+    );
+  }
+
+  /** Has this mailbox finished a sync before this run? The first one starts real-time updates. */
+  async finishedBefore(userId: string, runId: string): Promise<boolean> {
+    const rows = (await this.db.query(
+      `SELECT 1 FROM sync_runs WHERE user_id = $1 AND id <> $2 AND status = 'finished' LIMIT 1`,
+      [userId, runId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+}
