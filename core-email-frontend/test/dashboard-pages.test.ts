@@ -332,9 +332,22 @@ test('after ?outlook=error&reason=access_denied: an error banner, and the query 
     assert.equal(await page.getByTestId('outlook-outcome-reason').textContent(), '(access_denied)');
     assert.equal(new URL(page.url()).search, '', 'the outcome is not left in the address bar');
     await maybeScreenshot(page, 'outcome-access-denied');
+    // The next log-in in this tab does not show it again.
+    answers['POST /api/auth/log-out'] = { status: 204 };
+    answers['POST /api/auth/log-in'] = {
+      status: 200,
+      body: { accessToken: 'next-token', tokenType: 'Bearer', expiresIn: 3600, user: USER },
+    };
+    await page.getByRole('button', { name: 'Log out' }).click();
+    await page.getByLabel('Email').fill(USER.email);
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.getByRole('button', { name: 'Connect Outlook' }).waitFor();
+    assert.equal(await page.getByTestId('outlook-outcome').count(), 0, 'not shown after logging in again');
+
     await page.reload();
     await page.getByRole('button', { name: 'Connect Outlook' }).waitFor();
-    assert.equal(await page.getByTestId('outlook-outcome').count(), 0, 'a reload does not show it again');
+    assert.equal(await page.getByTestId('outlook-outcome').count(), 0, 'nor does a reload');
   } finally {
     await page.close();
   }

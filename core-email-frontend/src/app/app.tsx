@@ -1,6 +1,6 @@
 // Which page to show: the dashboard at /, the log-in and sign-up pages, and the rule that the dashboard
 // needs a session (without one, the log-in page; with one, log-in and sign-up go to the dashboard).
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import type { AppConfig } from '../config';
 import { Layout } from '../components/layout';
 import { UserMenu } from '../features/auth/components/user-menu';
@@ -21,9 +21,18 @@ export function App({ config, outcome }: { config: AppConfig; outcome: RedirectO
   );
 }
 
-function Routes({ apiUrl, outcome }: { apiUrl: string; outcome: RedirectOutcome | null }) {
+function Routes({ apiUrl, outcome: initialOutcome }: { apiUrl: string; outcome: RedirectOutcome | null }) {
   const { session } = useSession();
   const pathname = usePathname();
+  const [outcome, setOutcome] = useState(initialOutcome);
+
+  // The redirect's outcome belongs to the session that started the connect: when that session ends (log-out,
+  // expiry), forget it, so the next user of this tab does not see it. (React's "adjust state on change".)
+  const [previousStatus, setPreviousStatus] = useState(session.status);
+  if (session.status !== previousStatus) {
+    setPreviousStatus(session.status);
+    if (previousStatus === 'signed-in') setOutcome(null);
+  }
   const isPublic = PUBLIC_PATHS.has(pathname);
 
   // Redirects happen after render, in an effect, because navigating changes what this component renders.
@@ -47,7 +56,7 @@ function Routes({ apiUrl, outcome }: { apiUrl: string; outcome: RedirectOutcome 
   if (session.status === 'signed-in') {
     return (
       <Layout apiUrl={apiUrl} actions={<UserMenu user={session.user} />}>
-        <DashboardRoute user={session.user} outcome={outcome} />
+        <DashboardRoute user={session.user} outcome={outcome} onDismissOutcome={() => setOutcome(null)} />
       </Layout>
     );
   }
