@@ -39,7 +39,7 @@ function Routes({ apiUrl, outcome: initialOutcome }: { apiUrl: string; outcome: 
   const target =
     session.status === 'signed-out' && !isPublic
       ? '/log-in'
-      : session.status === 'signed-in' && (isPublic || pathname !== '/')
+      : session.status === 'signed-in' && pathname !== '/'
         ? '/'
         : null;
   useEffect(() => {
