@@ -21,7 +21,8 @@ export async function createProducerApp(
   // Which proxies may set X-Forwarded-For: the client address the rate limits count by.
   app.set('trust proxy', config.env.TRUST_PROXY);
   app.setGlobalPrefix('api', { exclude: ['metrics'] });
-  app.enableCors({ origin: config.env.CORS_ORIGINS, credentials: true });
+  // Retry-After is exposed so the dashboard can say when a throttled form may be sent again.
+  app.enableCors({ origin: config.env.CORS_ORIGINS, credentials: true, exposedHeaders: ['Retry-After'] });
   app.enableShutdownHooks();
   setupOpenApi(app);
   return app;
