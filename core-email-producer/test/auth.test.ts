@@ -1,23 +1,17 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
+import { captureLines } from '@core-email/platform';
 import { RunningProducer, startProducer } from './support/app';
 import { apiClient, ApiClient, clientAddress, newUser } from './support/users';
 
 let producer: RunningProducer;
 let api: ApiClient;
-const logLines: string[] = [];
+const { stream: capture, lines: logLines } = captureLines();
 
 before(async () => {
-  const capture = new Writable({
-    write(chunk, _enc, done) {
-      logLines.push(chunk.toString());
-      done();
-    },
-  });
   producer = await startProducer({ LOG_LEVEL: 'debug', THROTTLE_AUTH_LIMIT: '5' }, capture);
   api = apiClient(producer.url);
 });

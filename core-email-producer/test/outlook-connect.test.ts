@@ -2,12 +2,11 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import type { Cluster } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { REDIS_CLUSTER, stackEnv, TokenCipher } from '@core-email/platform';
+import { captureLines, REDIS_CLUSTER, stackEnv, TokenCipher } from '@core-email/platform';
 import { RunningProducer, startProducer } from './support/app';
 import {
   authorizeAndSignIn,
@@ -26,15 +25,9 @@ let api: ApiClient;
 let db: DataSource;
 /** Every response body the API gave and every log line in this file: none may contain a Microsoft token. */
 const bodies: string[] = [];
-const logLines: string[] = [];
+const { stream: capture, lines: logLines } = captureLines();
 
 before(async () => {
-  const capture = new Writable({
-    write(chunk, _enc, done) {
-      logLines.push(chunk.toString());
-      done();
-    },
-  });
   producer = await startProducer({ DASHBOARD_URL: DASHBOARD, LOG_LEVEL: 'debug' }, capture);
   db = producer.app.get(DataSource);
   const raw = apiClient(producer.url);

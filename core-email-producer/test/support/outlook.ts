@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { emulatorMicrosoft, emulatorSignIn, SignInOptions } from '@core-email/platform';
+import { emulatorControlCall, emulatorMicrosoft, emulatorSignIn, SignInOptions } from '@core-email/platform';
 import type { RunningProducer } from './app';
 import type { ApiClient, TestUser } from './users';
 
@@ -7,15 +7,8 @@ import type { ApiClient, TestUser } from './users';
 export const EMULATOR_ORIGIN = new URL(emulatorMicrosoft(process.env).MS_AUTHORITY).origin;
 
 /** The shared emulator's control API (loopback only). */
-export async function emulatorControl(method: string, path: string, body?: unknown): Promise<unknown> {
-  const res = await fetch(`${EMULATOR_ORIGIN}/__emulator${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`control ${method} ${path} → ${res.status} ${text}`);
-  return text ? JSON.parse(text) : {};
+export function emulatorControl(method: string, path: string, body?: unknown): Promise<unknown> {
+  return emulatorControlCall(EMULATOR_ORIGIN, method, path, body);
 }
 
 /** A Microsoft mailbox of the test's own, so tests never fight over (or revoke) the demo mailbox. */

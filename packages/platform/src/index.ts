@@ -35,3 +35,5 @@ export * from './database/entities/sync-run.entity';
 export * from './microsoft/graph/graph-settings';
 export * from './microsoft/graph/graph-clients';
 export * from './microsoft/graph/mailbox-limiter';
+export * from './testing/capture';
+export * from './testing/emulator-control';

@@ -2,6 +2,7 @@
 // one does not have, such as strict refresh-token rotation. Its certificate comes from the repository CA
 // that NODE_EXTRA_CA_CERTS already trusts.
 import { ChildProcess, spawn } from 'node:child_process';
+import { emulatorControlCall } from '../../src/testing/emulator-control';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,16 +59,7 @@ export async function startEmulatorProcess(env: Record<string, string>): Promise
   }
   return {
     url,
-    async control(method, path, body) {
-      const res = await fetch(`${url}/__emulator${path}`, {
-        method,
-        headers: body === undefined ? {} : { 'content-type': 'application/json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
-      const text = await res.text();
-      if (!res.ok) throw new Error(`control ${method} ${path} → ${res.status} ${text}`);
-      return text ? JSON.parse(text) : {};
-    },
+    control: (method, path, body) => emulatorControlCall(url, method, path, body),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
       child.kill('SIGTERM');

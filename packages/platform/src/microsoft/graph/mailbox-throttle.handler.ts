@@ -66,7 +66,8 @@ type HeaderBag = Headers | Array<[string, string]> | Record<string, string>;
 function copyHeaders(headers: unknown): HeaderBag | undefined {
   if (headers === undefined) return undefined;
   if (headers instanceof Headers) return new Headers(headers);
-  if (Array.isArray(headers)) return (headers as Array<[string, string]>).map(([k, v]) => [k, v]);
+  if (Array.isArray(headers))
+    return (headers as Array<[string, string]>).map(([k, v]): [string, string] => [k, v]);
   return { ...(headers as Record<string, string>) };
 }
 
