@@ -35,7 +35,16 @@ if (files.length === 0) {
 }
 const result = spawnSync(
   process.execPath,
-  ['--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  // A file whose test or hook hangs fails after 10 minutes, and a file that leaves handles open still exits:
+  // one stuck file must never hold up the whole run.
+  [
+    '--test',
+    '--test-concurrency=1',
+    '--test-timeout=600000',
+    '--test-force-exit',
+    '--test-reporter=spec',
+    ...files,
+  ],
   { stdio: 'inherit', env: { ...process.env, KAFKAJS_NO_PARTITIONER_WARNING: '1' } },
 );
 process.exit(result.status ?? 1);

@@ -18,6 +18,7 @@ import { InfraHealth } from './health/infra-health';
 import { createKafka } from './kafka/kafka-client';
 import { KafkaPublisher } from './kafka/publisher';
 import { KAFKA, KAFKA_HEALTH, PUBLISHER, REDIS_CLUSTER } from './kafka/tokens';
+import { finishesWithin } from './kafka/deadline';
 import { ensureTopics } from './kafka/topic-admin';
 import { LOGGER } from './logging/logger';
 import { createRedisCluster } from './redis/redis-cluster';
@@ -88,7 +89,11 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.publisher.disconnect().catch(() => undefined);
+    // Bounded: a producer still reconnecting to a recovering broker must not hold up the shutdown.
+    await finishesWithin(
+      this.publisher.disconnect().catch(() => undefined),
+      10_000,
+    );
     this.redis.disconnect();
   }
 }

@@ -2,6 +2,7 @@ import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ContractError, decode, dlqTopicOf, DeadLetter, MessageOf, TopicName } from '@core-email/contracts';
 import type { KafkaPublisher } from './publisher';
+import { finishesWithin } from './deadline';
 import { backoffDelay, RetryPolicy, sleep } from './retry';
 
 export interface HandlerContext {
@@ -68,10 +69,16 @@ export class TopicConsumer {
     this.running = true;
   }
 
-  async stop(): Promise<void> {
+  /**
+   * Leaves the group so its partitions move at once. Bounded: kafkajs can wait a long time on a broker that
+   * is still recovering, and a shutdown must not hang on it (uncommitted messages are simply read again).
+   */
+  async stop(timeoutMs = 15_000): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    await this.consumer.disconnect();
+    if (!(await finishesWithin(this.consumer.disconnect(), timeoutMs))) {
+      this.logger.warn({ groupId: this.options.groupId }, 'consumer did not leave its group in time');
+    }
   }
 
   private async handle(payload: EachMessagePayload): Promise<void> {
