@@ -37,3 +37,4 @@ export * from './microsoft/graph/graph-clients';
 export * from './microsoft/graph/mailbox-limiter';
 export * from './testing/capture';
 export * from './testing/emulator-control';
+export * from './mail-cache/mail-cache';

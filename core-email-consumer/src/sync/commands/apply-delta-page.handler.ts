@@ -1,5 +1,9 @@
+import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { LOGGER, recordMailWrite, REDIS_CLUSTER } from '@core-email/platform';
+import type { Cluster } from 'ioredis';
+import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { EmailsRepository } from '../repositories/emails.repository';
 import { MailFoldersRepository } from '../repositories/mail-folders.repository';
@@ -11,11 +15,13 @@ export class ApplyDeltaPageHandler implements ICommandHandler<ApplyDeltaPageComm
     @InjectDataSource() private readonly db: DataSource,
     private readonly emails: EmailsRepository,
     private readonly folders: MailFoldersRepository,
+    @Inject(REDIS_CLUSTER) private readonly redis: Cluster,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {}
 
   /** DataSource.transaction runs on the primary (the replication master). */
-  execute(c: ApplyDeltaPageCommand): Promise<AppliedPage> {
-    return this.db.transaction(async (tx) => {
+  async execute(c: ApplyDeltaPageCommand): Promise<AppliedPage> {
+    const applied = await this.db.transaction(async (tx) => {
       const written = await this.emails.upsertPage(tx, c.userId, c.round, c.upserts);
       const removed = await this.emails.deleteFromFolder(tx, c.userId, c.folderGraphId, c.removedIds);
       const reconciled =
@@ -25,5 +31,20 @@ export class ApplyDeltaPageHandler implements ICommandHandler<ApplyDeltaPageComm
       await this.folders.saveLink(tx, c.userId, c.folderGraphId, c.round, c.link, c.roundDone);
       return { written, removed, reconciled };
     });
+    await this.markWritten(c.userId);
+    return applied;
+  }
+
+  /**
+   * After the commit: invalidates the user's cached read pages and records the WAL position the read API
+   * must see before it trusts a replica. The page is already committed, so a Redis failure only logs: cached
+   * pages then live out their short TTL.
+   */
+  private async markWritten(userId: string): Promise<void> {
+    try {
+      await recordMailWrite(this.redis, this.db, userId);
+    } catch (err) {
+      this.logger.warn({ err, userId }, 'mail cache version not bumped');
+    }
   }
 }
