@@ -21,6 +21,8 @@ export const consumerEnvSchema = z.object({
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   SYNC_FOLDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
   SYNC_PROGRESS_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(500),
+  // A run with no committed page for this long is marked stuck (and reported on email_ack).
+  SYNC_STUCK_AFTER_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   // Outlook allows 4 concurrent requests and 10,000 per 10 minutes per app and mailbox.
   GRAPH_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(4).default(4),
   GRAPH_REQUEST_BUDGET: z.coerce.number().int().min(1).max(9_999).default(9_000),

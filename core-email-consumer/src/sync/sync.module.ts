@@ -11,6 +11,8 @@ import { MailboxSyncService } from './mailbox-sync.service';
 import { EmailsRepository } from './repositories/emails.repository';
 import { MailFoldersRepository } from './repositories/mail-folders.repository';
 import { SyncRunsRepository } from './repositories/sync-runs.repository';
+import { StuckRunsRepository } from './stuck/stuck-runs.repository';
+import { StuckRunsService } from './stuck/stuck-runs.service';
 import { SyncEmailHandler } from './sync-email.handler';
 
 /** Mailbox sync: the `sync_email` handler and everything behind it. */
@@ -41,6 +43,8 @@ import { SyncEmailHandler } from './sync-email.handler';
     FolderSyncService,
     MailboxSyncService,
     SyncEmailHandler,
+    StuckRunsRepository,
+    StuckRunsService,
   ],
   exports: [SyncEmailHandler],
 })
