@@ -3,6 +3,7 @@ import type { DestinationStream } from 'pino';
 import { PlatformModule } from '@core-email/platform';
 import { AuthModule } from './auth/auth.module';
 import { PRODUCER_CONFIG, ProducerConfig } from './config/config';
+import { EventsModule } from './events/events.module';
 import { OutlookModule } from './outlook/outlook.module';
 
 @Module({})
@@ -20,6 +21,7 @@ export class AppModule {
         }),
         AuthModule,
         OutlookModule,
+        EventsModule,
       ],
     };
   }
