@@ -4,6 +4,7 @@ import { PlatformModule } from '@core-email/platform';
 import { AuthModule } from './auth/auth.module';
 import { PRODUCER_CONFIG, ProducerConfig } from './config/config';
 import { EventsModule } from './events/events.module';
+import { MailModule } from './mail/mail.module';
 import { OutlookModule } from './outlook/outlook.module';
 
 @Module({})
@@ -22,6 +23,7 @@ export class AppModule {
         AuthModule,
         OutlookModule,
         EventsModule,
+        MailModule,
       ],
     };
   }

@@ -29,6 +29,8 @@ export const producerEnvSchema = z.object({
     .default(3600),
   THROTTLE_AUTH_LIMIT: z.coerce.number().int().min(1).max(10_000).default(10),
   THROTTLE_AUTH_TTL_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
+  MAIL_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  MAIL_CACHE_TIMEOUT_MS: z.coerce.number().int().min(10).max(5000).default(200),
 });
 
 export type ProducerEnv = z.infer<typeof producerEnvSchema>;

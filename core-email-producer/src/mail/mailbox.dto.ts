@@ -1,0 +1,70 @@
+import { ApiProperty } from '@nestjs/swagger';
+
+export class FolderView {
+  @ApiProperty({ description: "Graph's folder id" })
+  id!: string;
+
+  @ApiProperty({ nullable: true, type: String, description: "the parent folder's Graph id" })
+  parentId!: string | null;
+
+  @ApiProperty()
+  name!: string;
+
+  @ApiProperty({ description: 'messages in the folder, as Outlook counted them at the last sync' })
+  totalCount!: number;
+
+  @ApiProperty({ description: 'unread messages, as Outlook counted them at the last sync' })
+  unreadCount!: number;
+
+  @ApiProperty({ description: 'messages of the folder stored in our copy' })
+  storedCount!: number;
+}
+
+export class FolderListView {
+  @ApiProperty({ type: [FolderView] })
+  items!: FolderView[];
+}
+
+export class SyncRunView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ enum: ['running', 'finished', 'failed', 'stuck'] })
+  status!: string;
+
+  @ApiProperty({ enum: ['incremental', 'full'] })
+  mode!: string;
+
+  @ApiProperty({ example: 'resync' })
+  reason!: string;
+
+  @ApiProperty({ format: 'date-time' })
+  startedAt!: string;
+
+  @ApiProperty({ nullable: true, type: String, format: 'date-time' })
+  finishedAt!: string | null;
+
+  @ApiProperty({ format: 'date-time' })
+  lastProgressAt!: string;
+
+  @ApiProperty()
+  messagesSynced!: number;
+
+  @ApiProperty({ nullable: true, type: String, description: 'why the run failed' })
+  error!: string | null;
+}
+
+export type ConnectionStatus = 'not_connected' | 'connected' | 'reauth_required' | 'disconnected';
+
+export class SyncStatusView {
+  @ApiProperty({ enum: ['not_connected', 'connected', 'reauth_required', 'disconnected'] })
+  connection!: ConnectionStatus;
+
+  @ApiProperty({ type: SyncRunView, nullable: true, description: 'the latest run, or null' })
+  run!: SyncRunView | null;
+}
+
+export class ResyncStartedView {
+  @ApiProperty({ format: 'uuid', description: 'the run that GET /api/mail/sync will show' })
+  runId!: string;
+}

@@ -1,0 +1,35 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { TOPICS } from '@core-email/contracts';
+import { PUBLISHER, Publisher } from '@core-email/platform';
+import { OutlookAccountsService } from '../outlook/outlook-accounts.service';
+import type { ResyncStartedView } from './mailbox.dto';
+
+/**
+ * Forcing a sync. A resync while a run is still going is accepted: jobs are keyed by user, so the consumer
+ * takes them in order on one partition and the second run picks up where the first left the delta links.
+ */
+@Injectable()
+export class ResyncService {
+  constructor(
+    private readonly accounts: OutlookAccountsService,
+    @Inject(PUBLISHER) private readonly publisher: Publisher,
+  ) {}
+
+  async resync(userId: string, mode: 'incremental' | 'full'): Promise<ResyncStartedView> {
+    // Read on the primary: a mailbox connected a moment ago must not be refused by a lagging replica.
+    const { status } = await this.accounts.connectionOf(userId);
+    if (status !== 'connected') {
+      throw new ConflictException(`the mailbox is not connected (${status}); connect Outlook first`);
+    }
+    const runId = randomUUID();
+    await this.publisher.publish(TOPICS.syncEmail, {
+      userId,
+      runId,
+      mode,
+      reason: 'resync',
+      requestedAt: new Date().toISOString(),
+    });
+    return { runId };
+  }
+}
