@@ -244,3 +244,21 @@ describe('one message, folders, sync status', () => {
     assert.equal(res.body.run.finishedAt, null);
   });
 });
+
+test('OpenAPI documents every mail endpoint with its answers', async () => {
+  const doc = (await api.call('GET', '/api/docs-json')).body;
+  for (const [path, method, codes] of [
+    ['/api/mail/messages', 'get', ['200', '400', '401']],
+    ['/api/mail/messages/{id}', 'get', ['200', '404', '401']],
+    ['/api/mail/folders', 'get', ['200', '401']],
+    ['/api/mail/sync', 'get', ['200', '401']],
+    ['/api/mail/resync', 'post', ['202', '400', '409', '401']],
+  ] as const) {
+    const op = doc.paths[path]?.[method];
+    assert.ok(op, `${method} ${path}`);
+    for (const code of codes) assert.ok(op.responses[code], `${method} ${path} ${code}`);
+  }
+  const params = doc.paths['/api/mail/messages'].get.parameters.map((p: { name: string }) => p.name);
+  assert.deepEqual(params.sort(), ['cursor', 'folderId', 'limit']);
+  assert.ok(doc.paths['/api/mail/resync'].post.requestBody);
+});
