@@ -1,0 +1,59 @@
+// A fresh consumer group starts at the topic's beginning (TopicConsumer's default), where older jobs of
+// other tests' users wait. Committing the group's offsets at the topic's end before any member joins means
+// our consumers only see jobs published from now on (jobs others publish meanwhile still arrive, so the
+// tests only make assertions about their own users).
+import { Kafka, logLevel, Partitioners } from 'kafkajs';
+import { stackEnv } from '@core-email/platform';
+
+export function testKafka(): Kafka {
+  const brokers = stackEnv(process.env).KAFKA_BROKERS!.split(',');
+  return new Kafka({ clientId: 'consumer-process-test', brokers, logLevel: logLevel.NOTHING });
+}
+
+export async function groupAtTopicEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const offsets = await admin.fetchTopicOffsets(topic);
+    await admin.setOffsets({
+      groupId,
+      topic,
+      partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits until the group has `members` members and a settled assignment. */
+export async function waitForGroup(kafka: Kafka, groupId: string, members: number): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const { groups } = await admin.describeGroups([groupId]);
+      if (groups[0]?.state === 'Stable' && groups[0].members.length === members) return;
+      if (Date.now() > deadline) throw new Error(`group ${groupId} did not settle with ${members} members`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The partition kafkajs's default partitioner gives a key (every message is keyed by user id). */
+export function partitionOf(key: string, partitions: number): number {
+  const partitionMetadata = Array.from({ length: partitions }, (_, i) => ({
+    partitionId: i,
+    leader: 0,
+    replicas: [0],
+    isr: [0],
+    partitionErrorCode: 0,
+  }));
+  return Partitioners.DefaultPartitioner()({
+    topic: 'sync_email',
+    partitionMetadata,
+    message: { key, value: null },
+  });
+}
