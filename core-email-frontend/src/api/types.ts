@@ -58,3 +58,97 @@ export interface ApiErrorBody {
   error: string;
   message: string | string[];
 }
+
+// Mail (the read API over the synced copy) and its live events (GET /api/events).
+
+export interface Address {
+  name: string | null;
+  address: string | null;
+}
+
+/** A row of the email table. */
+export interface MessageSummary {
+  id: string;
+  folderId: string;
+  userName: string;
+  sender: Address;
+  from: Address;
+  toRecipients: Address[];
+  subject: string | null;
+  bodyPreview: string | null;
+  importance: 'low' | 'normal' | 'high' | null;
+  hasAttachments: boolean;
+  isRead: boolean;
+  flagStatus: 'notFlagged' | 'flagged' | 'complete' | null;
+  /** ISO 8601. */
+  receivedAt: string | null;
+}
+
+export interface MessagePage {
+  items: MessageSummary[];
+  /** Pass back as `cursor` for the next (older) page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface Message extends MessageSummary {
+  body: { content: string | null; contentType: 'text' | 'html' | null };
+  ccRecipients: Address[];
+  bccRecipients: Address[];
+  sentAt: string | null;
+}
+
+export interface Folder {
+  id: string;
+  parentId: string | null;
+  name: string;
+  totalCount: number;
+  unreadCount: number;
+  storedCount: number;
+}
+
+export interface FolderList {
+  items: Folder[];
+}
+
+export type SyncRunStatus = 'running' | 'finished' | 'failed' | 'stuck';
+
+export interface SyncRun {
+  id: string;
+  status: SyncRunStatus;
+  mode: 'incremental' | 'full';
+  reason: string;
+  startedAt: string;
+  finishedAt: string | null;
+  lastProgressAt: string;
+  messagesSynced: number;
+  error: string | null;
+}
+
+export interface SyncStatus {
+  connection: OutlookStatus;
+  /** The latest run, or null before the first one. */
+  run: SyncRun | null;
+}
+
+export interface ResyncStarted {
+  runId: string;
+}
+
+/** SSE `sync`: one run's progress (the consumer's email_ack without the user id). */
+export interface SyncEvent {
+  runId: string;
+  status: SyncRunStatus;
+  done: number;
+  total: number;
+  folders: Array<{ folderId: string; name: string; done: number; total: number }>;
+  error?: string;
+  at: string;
+}
+
+/** SSE `mail`: these messages changed. */
+export interface MailEvent {
+  created: string[];
+  updated: string[];
+  deleted: string[];
+  at: string;
+}

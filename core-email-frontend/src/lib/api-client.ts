@@ -81,6 +81,24 @@ export async function apiRequest<T>(path: string, options: RequestOptions = {}):
   return (await response.json()) as T;
 }
 
+/**
+ * Opens a long-lived GET (Server-Sent Events) with the Bearer token and returns its body to read as it
+ * arrives. fetch rather than EventSource: EventSource cannot send an Authorization header, and the token
+ * must never go in a URL (it would land in logs and history). A 401 ends the session like any request.
+ */
+export async function apiStream(path: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  const token = readToken();
+  const headers: Record<string, string> = { accept: 'text/event-stream' };
+  if (token) headers.authorization = `Bearer ${token}`;
+  const response = await fetch(`${apiUrl}${path}`, { headers, signal, cache: 'no-store' });
+  if (response.status === 401 && token) {
+    clearToken();
+    sessionEndedListeners.forEach((listener) => listener());
+  }
+  if (!response.ok || !response.body) throw await toApiError(response);
+  return response.body;
+}
+
 async function toApiError(response: Response): Promise<ApiError> {
   const retryAfter = Number(response.headers.get('retry-after'));
   const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;

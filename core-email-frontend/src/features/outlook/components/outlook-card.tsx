@@ -3,7 +3,7 @@ import type { OutlookConnection } from '../../../api/types';
 import { Banner } from '../../../components/banner';
 import { useConnectOutlook } from '../api/connect-outlook';
 import { useDisconnectOutlook } from '../api/disconnect-outlook';
-import { useOutlook } from '../api/get-outlook';
+import type { useOutlook } from '../api/get-outlook';
 
 const STATUS_LABELS: Record<OutlookConnection['status'], string> = {
   not_connected: 'Not connected',
@@ -16,8 +16,8 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function OutlookCard() {
-  const outlook = useOutlook();
+/** `outlook` is loaded by the dashboard, which also decides from it whether to show the mailbox. */
+export function OutlookCard({ outlook }: { outlook: ReturnType<typeof useOutlook> }) {
   const connect = useConnectOutlook();
   const disconnect = useDisconnectOutlook();
 

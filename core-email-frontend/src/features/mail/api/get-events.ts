@@ -1,0 +1,34 @@
+// GET /api/events: the user's live events (Server-Sent Events, read with fetch so the Bearer token stays in
+// a header). `sync` is a sync run's progress, `mail` says which messages changed.
+import { useEffect, useRef } from 'react';
+import type { MailEvent, SyncEvent } from '../../../api/types';
+import { listenToEvents } from '../../../lib/event-stream';
+
+export interface MailEventHandlers {
+  onSync: (event: SyncEvent) => void;
+  onMail: (event: MailEvent) => void;
+  /** The stream (re)opened: anything sent while it was down was missed, so reload what is shown. */
+  onConnected: () => void;
+}
+
+export function useMailEvents(handlers: MailEventHandlers): void {
+  // The latest handlers, read when an event arrives: the stream is opened once, not on every render.
+  const latest = useRef(handlers);
+  useEffect(() => {
+    latest.current = handlers;
+  });
+
+  useEffect(() => {
+    const controller = new AbortController();
+    void listenToEvents(
+      '/api/events',
+      (event, data) => {
+        if (event === 'sync') latest.current.onSync(data as SyncEvent);
+        else if (event === 'mail') latest.current.onMail(data as MailEvent);
+      },
+      () => latest.current.onConnected(),
+      controller.signal,
+    );
+    return () => controller.abort();
+  }, []);
+}

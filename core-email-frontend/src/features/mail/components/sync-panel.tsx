@@ -1,0 +1,70 @@
+// The latest sync run: a bar overall and one per folder while it runs, the reason when it failed or is stuck,
+// and the buttons that start a resync.
+import type { SyncEvent } from '../../../api/types';
+import { Banner } from '../../../components/banner';
+import type { ResyncMode } from '../api/resync';
+import { ProgressBar } from './progress-bar';
+
+const STATUS_LABELS: Record<SyncEvent['status'], string> = {
+  running: 'Syncing…',
+  finished: 'Synced',
+  failed: 'Sync failed',
+  stuck: 'Sync stuck',
+};
+
+interface SyncPanelProps {
+  /** The run to show: the latest live event, else the run GET /api/mail/sync reported; null before any. */
+  progress: SyncEvent | null;
+  busy: boolean;
+  error: string | null;
+  onResync: (mode: ResyncMode) => void;
+}
+
+export function SyncPanel({ progress, busy, error, onResync }: SyncPanelProps) {
+  return (
+    <section className="card" aria-labelledby="sync-title" data-testid="sync-panel">
+      <header className="card-header">
+        <h2 id="sync-title">Sync</h2>
+        {progress && (
+          <span className={`badge badge-sync-${progress.status}`} data-testid="sync-status">
+            {STATUS_LABELS[progress.status]}
+          </span>
+        )}
+      </header>
+      {!progress && <p className="muted">No sync has run yet.</p>}
+      {progress && <SyncProgress progress={progress} />}
+      {progress?.error && (progress.status === 'failed' || progress.status === 'stuck') && (
+        <Banner tone="error" testId="sync-error">
+          {progress.status === 'stuck' ? 'No progress for a while: ' : 'Reason: '}
+          {progress.error}
+        </Banner>
+      )}
+      {error && <Banner tone="error">{error}</Banner>}
+      <div className="row">
+        <button
+          type="button"
+          className="button button-primary"
+          disabled={busy}
+          onClick={() => onResync('incremental')}
+        >
+          Resync
+        </button>
+        <button type="button" className="button" disabled={busy} onClick={() => onResync('full')}>
+          Full resync
+        </button>
+      </div>
+    </section>
+  );
+}
+
+function SyncProgress({ progress }: { progress: SyncEvent }) {
+  return (
+    <div className="stack-tight">
+      <ProgressBar label="All folders" done={progress.done} total={progress.total} testId="sync-progress" />
+      {progress.status === 'running' &&
+        progress.folders.map((folder) => (
+          <ProgressBar key={folder.folderId} label={folder.name} done={folder.done} total={folder.total} />
+        ))}
+    </div>
+  );
+}
