@@ -1,0 +1,210 @@
+// npm run bench:sync -- --messages 100000 [--page-size 1000]
+//
+// A full mailbox sync through the real pipeline: an emulator process of its own seeded with N messages,
+// a `sync_email` on Kafka (the very message the producer publishes when a mailbox is connected, published
+// here with the project's KafkaPublisher instead of going through the HTTP API), the real consumer as a
+// child process, PostgreSQL. Beside it, the limits measured in the same run on the same data:
+//   (a) the emulator's raw delta rate: plain HTTPS delta requests, same $select and page size, as many
+//       folders at once as the consumer syncs (SYNC_FOLDER_CONCURRENCY);
+//   (b) a raw bulk insert of the same rows: INSERT … ON CONFLICT, one statement per page, as many at once.
+// Writes .data/bench/sync.json; the last line is the messages/s figure.
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { TOPICS } from '@core-email/contracts';
+import { KafkaPublisher, MailboxTokens, microsoftSettingsFrom, runMigrations } from '@core-email/platform';
+import { startEmulatorProcess } from '@core-email/platform/dist/test/support/emulator-process';
+import { emulatorEnv, startConsumerProcess } from 'core-email-consumer/dist/test/support/consumer-process';
+import {
+  foldersOf,
+  listingRequests,
+  servedRequests,
+} from 'core-email-consumer/dist/test/support/ground-truth';
+import { groupAtTopicEnd, testKafka } from 'core-email-consumer/dist/test/support/kafka-group';
+import { connectMailbox } from 'core-email-consumer/dist/test/support/mailbox';
+import { startSyncContext, syncJob } from 'core-email-consumer/dist/test/support/sync-app';
+import { parseDeltaPage } from 'core-email-consumer/dist/src/sync/graph/delta-page';
+import { MESSAGE_SELECT } from 'core-email-consumer/dist/src/sync/graph/graph-schemas';
+
+const REPO = resolve(__dirname, '..', '..');
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+/** Runs `work` over `items`, `limit` at a time (the consumer's folder concurrency). */
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+async function main(): Promise<void> {
+  const messages = arg('messages', 100_000);
+  const pageSize = arg('page-size', 1000);
+  const concurrency = arg('folder-concurrency', 4);
+  const emulator = await startEmulatorProcess({});
+  const { app, config } = await startSyncContext({ ...emulatorEnv(emulator.url), LOG_LEVEL: 'error' });
+  const db = app.get<DataSource>(getDataSourceToken());
+  const kafka = testKafka();
+  const publisher = new KafkaPublisher(kafka);
+  const cleanup: string[] = [];
+  try {
+    await runMigrations(config.infra.database);
+    const mailbox = await connectMailbox(db, microsoftSettingsFrom(config.env), emulator.control);
+    cleanup.push(mailbox.userId);
+    const seeded = await emulator.control('POST', `/mailboxes/${mailbox.address}/seed`, { messages });
+    console.log(`seeded ${messages} messages: ${JSON.stringify(seeded)}`);
+
+    // The pipeline.
+    const group = `bench-sync-${randomUUID()}`;
+    await groupAtTopicEnd(kafka, group, TOPICS.syncEmail);
+    const consumer = await startConsumerProcess(group, emulator.url, {
+      SYNC_PAGE_SIZE: String(pageSize),
+      SYNC_FOLDER_CONCURRENCY: String(concurrency),
+      LOG_LEVEL: 'warn',
+    });
+    const rssSampler = setInterval(() => consumer.peakRssMb(), 100);
+    const requestsBefore = await servedRequests(emulator.control, mailbox.address);
+    const job = { ...syncJob(mailbox.userId, 'full'), reason: 'connected' as const };
+    const t0 = performance.now();
+    await publisher.publish(TOPICS.syncEmail, job);
+    for (;;) {
+      const [run] = (await db.query(`SELECT status, error FROM sync_runs WHERE id = $1`, [job.runId])) as {
+        status: string;
+        error: string | null;
+      }[];
+      if (run?.status === 'finished') break;
+      if (run?.status === 'failed') throw new Error(`the sync failed: ${run.error}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    clearInterval(rssSampler);
+    const peakRssMb = consumer.peakRssMb();
+    await consumer.kill('SIGTERM');
+    const requests = (await servedRequests(emulator.control, mailbox.address)) - requestsBefore;
+    const [{ n: rows }] = (await db.query(`SELECT count(*)::int AS n FROM emails WHERE user_id = $1`, [
+      mailbox.userId,
+    ])) as { n: number }[];
+    const folders = await foldersOf(emulator.control, mailbox.address);
+    const listing = await listingRequests(emulator.control, mailbox.address);
+    const pages = folders.reduce((n, f) => n + Math.max(1, Math.ceil(f.totalItemCount / pageSize)), 0);
+
+    // Limit (a): the emulator's raw delta rate, same $select, page size and folder concurrency.
+    const token = await app.get(MailboxTokens, { strict: false }).getAccessToken(mailbox.userId);
+    const graphOrigin = new URL(emulator.url).origin;
+    const pageRows: string[] = [];
+    let rawMessages = 0;
+    const ta = performance.now();
+    await inParallel(folders, concurrency, async (folder) => {
+      let url: string | undefined =
+        `${emulator.url}/v1.0/me/mailFolders/${encodeURIComponent(folder.id)}/messages/delta` +
+        `?$select=${MESSAGE_SELECT.join(',')}`;
+      while (url) {
+        const res = await fetch(url, {
+          headers: {
+            Authorization: `Bearer ${token}`,
+            Prefer: `odata.maxpagesize=${pageSize}, IdType="ImmutableId"`,
+          },
+        });
+        if (!res.ok) throw new Error(`raw delta: ${res.status} ${await res.text()}`);
+        const page = parseDeltaPage(await res.json(), folder.id, graphOrigin);
+        rawMessages += page.upserts.length;
+        if (page.upserts.length > 0) pageRows.push(JSON.stringify(page.upserts));
+        url = page.nextLink;
+      }
+    });
+    const deltaRate = rawMessages / ((performance.now() - ta) / 1000);
+
+    // Limit (b): the same rows, raw, into the same table for a scratch user (no change check, no link).
+    const [{ id: scratch }] = (await db.query(
+      `INSERT INTO users (email, user_name, password_hash) VALUES ($1, 'bench scratch', 'x') RETURNING id`,
+      [`bench-${randomUUID()}@example.test`],
+    )) as { id: string }[];
+    cleanup.push(scratch);
+    const columns = Object.keys(JSON.parse(pageRows[0] ?? '[{"graph_id":""}]')[0] as object);
+    const insert = `INSERT INTO emails (user_id, ${columns.join(', ')})
+      SELECT $1::uuid, ${columns.map((c) => `r.${c}`).join(', ')}
+        FROM jsonb_populate_recordset(NULL::emails, $2::jsonb) AS r
+      ON CONFLICT (user_id, graph_id) DO NOTHING`;
+    const tb = performance.now();
+    await inParallel(pageRows, concurrency, async (json) => {
+      await db.query(insert, [scratch, json]);
+    });
+    const insertRate = rawMessages / ((performance.now() - tb) / 1000);
+
+    const rate = rows / seconds;
+    const limit = Math.min(deltaRate, insertRate);
+    const perPage = requests / pages;
+    const result = {
+      messages,
+      rows,
+      pageSize,
+      folderConcurrency: concurrency,
+      seconds: round(seconds, 2),
+      messagesPerSecond: Math.round(rate),
+      graphRequests: requests,
+      folderListingRequests: listing,
+      idealPages: pages,
+      requestsPer1000Messages: round((requests * 1000) / rows, 2),
+      requestsPerPage: round(perPage, 3),
+      consumerPeakRssMb: Math.round(peakRssMb),
+      rawDeltaMessagesPerSecond: Math.round(deltaRate),
+      rawInsertMessagesPerSecond: Math.round(insertRate),
+      shareOfLimit: round(rate / limit, 3),
+      at: new Date().toISOString(),
+    };
+    const table: Array<[string, string, string, boolean]> = [
+      ['messages/s end to end', `${result.messagesPerSecond}`, '≥ 10000', rate >= 10_000],
+      [
+        'share of min(a, b)',
+        `${Math.round(result.shareOfLimit * 100)} %`,
+        '≥ 50 %',
+        result.shareOfLimit >= 0.5,
+      ],
+      ['(a) raw delta messages/s', `${result.rawDeltaMessagesPerSecond}`, 'limit', true],
+      ['(b) raw insert messages/s', `${result.rawInsertMessagesPerSecond}`, 'limit', true],
+      ['Graph requests / 1000 messages', `${result.requestsPer1000Messages}`, '', true],
+      ['Graph requests / page', `${result.requestsPerPage}`, '≤ 1.1', perPage <= 1.1],
+      ['consumer peak RSS (VmHWM)', `${result.consumerPeakRssMb} MB`, '< 300 MB', peakRssMb < 300],
+    ];
+    console.log(
+      `\nsync of ${rows}/${messages} messages in ${result.seconds} s (page ${pageSize}, ` +
+        `${concurrency} folders at once, ${requests} Graph requests of which ${listing} list folders, ` +
+        `${pages} pages)`,
+    );
+    for (const [name, value, target, ok] of table) {
+      console.log(
+        `${name.padEnd(32)} ${value.padStart(10)}   ${target.padEnd(9)} ${target ? (ok ? 'ok' : 'MISSED') : ''}`,
+      );
+    }
+    const dir = resolve(REPO, '.data/bench');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(resolve(dir, 'sync.json'), `${JSON.stringify(result, null, 2)}\n`);
+    if (rows !== messages) throw new Error(`synced ${rows} rows for ${messages} messages`);
+    console.log(`${result.messagesPerSecond} messages/s`);
+  } finally {
+    // The bench's users go with their rows and runs (ON DELETE CASCADE).
+    if (cleanup.length > 0) await db.query(`DELETE FROM users WHERE id = ANY($1::uuid[])`, [cleanup]);
+    await publisher.disconnect();
+    await app.close();
+    await emulator.stop();
+  }
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
