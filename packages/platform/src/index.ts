@@ -38,3 +38,7 @@ export * from './microsoft/graph/mailbox-limiter';
 export * from './testing/capture';
 export * from './testing/emulator-control';
 export * from './mail-cache/mail-cache';
+export * from './database/entities/graph-subscription.entity';
+export * from './subscriptions/graph-subscriptions.repository';
+export * from './subscriptions/graph-subscription-api';
+export * from './microsoft/redis-lock';

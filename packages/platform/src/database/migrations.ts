@@ -2,6 +2,7 @@ import { CreateUsers1764280000000 } from './migrations/1764280000000-create-user
 import { CreateOutlookAccounts1764290000000 } from './migrations/1764290000000-create-outlook-accounts';
 import { CreateMailTables1764300000000 } from './migrations/1764300000000-create-mail-tables';
 import { FreeDisconnectedMsAccounts1764310000000 } from './migrations/1764310000000-free-disconnected-ms-accounts';
+import { CreateGraphSubscriptions1764320000000 } from './migrations/1764320000000-create-graph-subscriptions';
 
 /** In order. A migration, once merged, is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   CreateOutlookAccounts1764290000000,
   CreateMailTables1764300000000,
   FreeDisconnectedMsAccounts1764310000000,
+  CreateGraphSubscriptions1764320000000,
 ];

@@ -1,0 +1,99 @@
+import type { Client } from '@microsoft/microsoft-graph-client';
+import type { Logger } from 'pino';
+import type { GraphSubscriptionsRepository } from './graph-subscriptions.repository';
+
+/** What we ask Graph for: every folder of the mailbox, every kind of change. */
+export const MAILBOX_RESOURCE = 'me/messages';
+export const MAILBOX_CHANGE_TYPES = 'created,updated,deleted';
+
+export interface CreateSubscriptionRequest {
+  notificationUrl: string;
+  lifecycleNotificationUrl: string;
+  expirationDateTime: string;
+  clientState: string;
+}
+
+export interface GraphSubscription {
+  id: string;
+  expirationDateTime: string;
+  notificationUrl?: string;
+  resource?: string;
+}
+
+/** The HTTP status of a Graph SDK error, if it has one (GraphError carries `statusCode`). */
+export function graphStatus(error: unknown): number | undefined {
+  const status = (error as { statusCode?: unknown })?.statusCode;
+  return typeof status === 'number' && status > 0 ? status : undefined;
+}
+
+export function describeGraphError(error: unknown): string {
+  const e = error as { statusCode?: number; code?: string; message?: string };
+  return [e?.statusCode, e?.code, e?.message ?? String(error)].filter(Boolean).join(' ');
+}
+
+/** The subscription calls, over a mailbox's Graph client (so they share its limiter and token refresh). */
+export const graphSubscriptionApi = {
+  async create(client: Client, req: CreateSubscriptionRequest): Promise<GraphSubscription> {
+    return (await client.api('/subscriptions').post({
+      changeType: MAILBOX_CHANGE_TYPES,
+      resource: MAILBOX_RESOURCE,
+      ...req,
+    })) as GraphSubscription;
+  },
+
+  /** `undefined` when Graph no longer has it. */
+  async get(client: Client, id: string): Promise<GraphSubscription | undefined> {
+    try {
+      return (await client.api(`/subscriptions/${encodeURIComponent(id)}`).get()) as GraphSubscription;
+    } catch (error) {
+      if (graphStatus(error) === 404) return undefined;
+      throw error;
+    }
+  },
+
+  async list(client: Client): Promise<GraphSubscription[]> {
+    const page = (await client.api('/subscriptions').get()) as { value?: GraphSubscription[] };
+    return page.value ?? [];
+  },
+
+  async renew(client: Client, id: string, expirationDateTime: string): Promise<GraphSubscription> {
+    return (await client
+      .api(`/subscriptions/${encodeURIComponent(id)}`)
+      .patch({ expirationDateTime })) as GraphSubscription;
+  },
+
+  async reauthorize(client: Client, id: string): Promise<void> {
+    await client.api(`/subscriptions/${encodeURIComponent(id)}/reauthorize`).post({});
+  },
+
+  /** Deleting one Graph no longer has is success: the goal is "it is gone". */
+  async remove(client: Client, id: string): Promise<void> {
+    try {
+      await client.api(`/subscriptions/${encodeURIComponent(id)}`).delete();
+    } catch (error) {
+      if (graphStatus(error) !== 404) throw error;
+    }
+  },
+};
+
+/**
+ * Disconnect and account deletion: delete the mailbox's live subscription at Graph while its tokens still
+ * exist. Best effort: a failure is logged and never blocks the user (the subscription then expires on its own
+ * within days, and notifications for it find no live row and are dropped).
+ */
+export async function deleteMailboxSubscription(
+  client: Client,
+  repo: GraphSubscriptionsRepository,
+  userId: string,
+  logger: Logger,
+): Promise<void> {
+  try {
+    const live = await repo.findActiveByUser(userId);
+    if (!live) return;
+    await graphSubscriptionApi.remove(client, live.graphSubscriptionId);
+    await repo.markRemoved(live.graphSubscriptionId);
+    logger.info({ userId, subscriptionId: live.graphSubscriptionId }, 'deleted the Graph subscription');
+  } catch (error) {
+    logger.warn({ userId, err: describeGraphError(error) }, 'could not delete the Graph subscription');
+  }
+}
