@@ -28,6 +28,23 @@ export const consumerEnvSchema = z.object({
   GRAPH_REQUEST_BUDGET: z.coerce.number().int().min(1).max(9_999).default(9_000),
   GRAPH_BUDGET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(600),
   GRAPH_THROTTLE_RETRIES: z.coerce.number().int().min(0).max(1_000).default(50),
+  // Graph subscriptions (issue 6). Webhook URLs are `${PUBLIC_BASE_URL}/api/webhooks/graph/...` (the producer).
+  PUBLIC_BASE_URL: z
+    .string()
+    .url()
+    .default('http://localhost:3000')
+    .transform((u) => u.replace(/\/+$/, '')),
+  // Live Graph rejects 10,080 minutes for Outlook messages; 10,070 is the longest it accepts.
+  SUBSCRIPTION_EXPIRY_MINUTES: z.coerce.number().int().min(45).max(10_070).default(10_070),
+  SUBSCRIPTION_RENEW_WITHIN_MINUTES: z.coerce.number().int().min(1).max(10_070).default(1_440),
+  SUBSCRIPTION_CRON_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  // Mailboxes without a subscription get an incremental sync this often.
+  POLLING_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  // Off in tests that drive the scheduler themselves.
+  SUBSCRIPTION_SCHEDULER_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
 });
 
 export type ConsumerEnv = z.infer<typeof consumerEnvSchema>;

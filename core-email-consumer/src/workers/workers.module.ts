@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { CreateEmailSubscriptionHandler } from '../subscriptions/create-email-subscription.handler';
+import { SubscriptionRenewalHandler } from '../subscriptions/subscription-renewal.handler';
+import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { SyncEmailHandler } from '../sync/sync-email.handler';
 import { SyncModule } from '../sync/sync.module';
 import { TOPIC_HANDLERS, TopicHandler } from './topic-handler';
@@ -7,11 +10,11 @@ import { WorkersService } from './workers.service';
 
 /** Later features register their handlers here (sync, subscriptions, notifications). */
 @Module({
-  imports: [SyncModule],
+  imports: [SyncModule, SubscriptionsModule],
   providers: [
     {
       provide: TOPIC_HANDLERS,
-      inject: [SyncEmailHandler],
+      inject: [SyncEmailHandler, CreateEmailSubscriptionHandler, SubscriptionRenewalHandler],
       useFactory: (...handlers: TopicHandler[]) => handlers,
     },
     WorkerMetrics,

@@ -1,0 +1,22 @@
+import { Injectable } from '@nestjs/common';
+import { CreateEmailSubscriptionMessage, TOPICS } from '@core-email/contracts';
+import type { TopicHandler } from '../workers/topic-handler';
+import { SubscriptionService } from './subscription.service';
+
+// After these, the subscription we hold is not to be trusted: replace it rather than keep it.
+const REPLACE: ReadonlySet<CreateEmailSubscriptionMessage['reason']> = new Set([
+  'subscription_removed',
+  'reconnected',
+]);
+
+/** `create_email_subscription`: one live subscription for the mailbox (idempotent; redeliveries keep it). */
+@Injectable()
+export class CreateEmailSubscriptionHandler implements TopicHandler<typeof TOPICS.createEmailSubscription> {
+  readonly topic = TOPICS.createEmailSubscription;
+
+  constructor(private readonly subscriptions: SubscriptionService) {}
+
+  async handle(message: CreateEmailSubscriptionMessage): Promise<void> {
+    await this.subscriptions.ensure(message.userId, REPLACE.has(message.reason));
+  }
+}
