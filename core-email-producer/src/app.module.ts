@@ -6,6 +6,7 @@ import { PRODUCER_CONFIG, ProducerConfig } from './config/config';
 import { EventsModule } from './events/events.module';
 import { MailModule } from './mail/mail.module';
 import { OutlookModule } from './outlook/outlook.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -24,6 +25,7 @@ export class AppModule {
         OutlookModule,
         EventsModule,
         MailModule,
+        WebhooksModule,
       ],
     };
   }

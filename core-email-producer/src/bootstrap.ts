@@ -5,6 +5,7 @@ import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ProducerConfig } from './config/config';
 import { setupOpenApi } from './openapi';
+import { WEBHOOK_PATH, webhookBodyReader } from './webhooks/webhook-body';
 
 /** Builds the producer exactly as production runs it; tests boot this same function. */
 export async function createProducerApp(
@@ -16,6 +17,8 @@ export async function createProducerApp(
     bodyParser: false,
   });
   app.useLogger(app.get(Logger));
+  // Graph's webhook reads its own body (own limit, strict parsing) before the global parsers, which then skip it.
+  app.use(WEBHOOK_PATH, webhookBodyReader);
   app.useBodyParser('json', { limit: config.env.HTTP_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: config.env.HTTP_BODY_LIMIT, extended: false });
   // Which proxies may set X-Forwarded-For: the client address the rate limits count by.

@@ -1,0 +1,137 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
+import { GraphSubscriptionsRepository, Publisher, PUBLISHER } from '@core-email/platform';
+import { envelopeSchema, NotificationItem, notificationItemSchema } from './webhook.schemas';
+import { DropReason, webhookMetrics } from './webhook-metrics';
+
+/** Graph gives up on an answer after 3 s; past this we answer 503 so it retries instead of timing out. */
+export const WEBHOOK_PUBLISH_DEADLINE_MS = 2_500;
+
+/** The request's body is not a notification envelope at all (the answer is a bare 400). */
+export class MalformedNotificationError extends Error {}
+/** Kafka did not acknowledge in time (the answer is 503: Graph retries). */
+export class NotificationsNotQueuedError extends Error {}
+
+function sameSecret(expected: string, given: string): boolean {
+  const a = Buffer.from(expected, 'utf8');
+  const b = Buffer.from(given, 'utf8');
+  // timingSafeEqual needs equal lengths; comparing `a` with itself keeps the time independent of `given`.
+  if (a.length !== b.length) {
+    timingSafeEqual(a, a);
+    return false;
+  }
+  return timingSafeEqual(a, b);
+}
+
+/**
+ * Authenticates Graph's notifications and queues them. Nothing here calls Graph or touches mail: each
+ * genuine item becomes one update_email_subscription message, keyed by its owner, and the consumer does
+ * the work. An item is genuine when its subscription is ours and its clientState equals the stored one.
+ */
+@Injectable()
+export class GraphWebhookService {
+  constructor(
+    private readonly subscriptions: GraphSubscriptionsRepository,
+    @Inject(PUBLISHER) private readonly publisher: Publisher,
+  ) {}
+
+  /** Resolves once Kafka acknowledged every genuine item; forged or malformed items are only counted. */
+  async accept(body: Buffer): Promise<void> {
+    const items = this.parse(body);
+    const receivedAt = new Date().toISOString();
+    const owners = new Map<string, { userId: string; clientState: string } | null>();
+    const messages: UpdateEmailSubscriptionMessage[] = [];
+    for (const raw of items) {
+      const parsed = notificationItemSchema.safeParse(raw);
+      if (!parsed.success) {
+        this.drop('malformed');
+        continue;
+      }
+      const item = parsed.data;
+      // One lookup per subscription per request: a batch usually names one or a few.
+      if (!owners.has(item.subscriptionId)) {
+        const row = await this.subscriptions.findByGraphId(item.subscriptionId);
+        owners.set(item.subscriptionId, row && { userId: row.userId, clientState: row.clientState });
+      }
+      const owner = owners.get(item.subscriptionId);
+      if (!owner) {
+        this.drop('unknown_subscription');
+        continue;
+      }
+      if (!sameSecret(owner.clientState, item.clientState)) {
+        this.drop('bad_client_state');
+        continue;
+      }
+      messages.push(toMessage(owner.userId, item, receivedAt));
+    }
+    await this.publish(messages);
+  }
+
+  private parse(body: Buffer): unknown[] {
+    let json: unknown;
+    try {
+      json = JSON.parse(body.toString('utf8'));
+    } catch {
+      this.drop('malformed');
+      throw new MalformedNotificationError();
+    }
+    const envelope = envelopeSchema.safeParse(json);
+    if (!envelope.success) {
+      this.drop('malformed');
+      throw new MalformedNotificationError();
+    }
+    return envelope.data.value;
+  }
+
+  private async publish(messages: UpdateEmailSubscriptionMessage[]): Promise<void> {
+    if (messages.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new NotificationsNotQueuedError('publish deadline')),
+        WEBHOOK_PUBLISH_DEADLINE_MS,
+      );
+    });
+    try {
+      // A send that finishes after the deadline only makes a duplicate of Graph's retry: applying is idempotent.
+      await Promise.race([this.publisher.publishMany(TOPICS.updateEmailSubscription, messages), deadline]);
+    } catch (error) {
+      throw error instanceof NotificationsNotQueuedError
+        ? error
+        : new NotificationsNotQueuedError(String(error));
+    } finally {
+      clearTimeout(timer);
+    }
+    for (const m of messages) webhookMetrics.accepted.inc({ kind: m.kind });
+  }
+
+  private drop(reason: DropReason): void {
+    webhookMetrics.drop(reason);
+  }
+}
+
+function toMessage(
+  userId: string,
+  item: NotificationItem,
+  receivedAt: string,
+): UpdateEmailSubscriptionMessage {
+  if ('lifecycleEvent' in item) {
+    return {
+      userId,
+      subscriptionId: item.subscriptionId,
+      kind: 'lifecycle',
+      lifecycleEvent: item.lifecycleEvent,
+      receivedAt,
+    };
+  }
+  return {
+    userId,
+    subscriptionId: item.subscriptionId,
+    kind: 'change',
+    changeType: item.changeType,
+    resource: item.resource,
+    messageId: item.resourceData.id,
+    receivedAt,
+  };
+}

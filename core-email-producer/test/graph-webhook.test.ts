@@ -1,0 +1,277 @@
+// Graph's webhook against the real stack: the handshake, genuine notifications queued for their owner, and
+// forged or malformed input dropped, counted and never published.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Consumer, Kafka, logLevel } from 'kafkajs';
+import { register } from 'prom-client';
+import { DataSource } from 'typeorm';
+import { TOPICS } from '@core-email/contracts';
+import { PUBLISHER, stackEnv } from '@core-email/platform';
+import { RunningProducer, startProducer } from './support/app';
+import { apiClient, newUser } from './support/users';
+
+let producer: RunningProducer;
+let consumer: Consumer;
+const received: Array<{ key: string; value: Record<string, unknown> }> = [];
+
+before(async () => {
+  producer = await startProducer();
+  // A throwaway group from the latest offsets: only what this file's requests publish (and others', ignored).
+  const kafka = new Kafka({
+    brokers: stackEnv(process.env).KAFKA_BROKERS!.split(','),
+    logLevel: logLevel.NOTHING,
+  });
+  consumer = kafka.consumer({ groupId: `graph-webhook-test-${Date.now()}`, maxWaitTimeInMs: 200 });
+  const ready = new Promise<void>((r) => consumer.on(consumer.events.FETCH, () => r()));
+  await consumer.connect();
+  await consumer.subscribe({ topic: TOPICS.updateEmailSubscription, fromBeginning: false });
+  await consumer.run({
+    eachMessage: async ({ message }) => {
+      received.push({ key: String(message.key), value: JSON.parse(String(message.value)) });
+    },
+  });
+  await ready;
+});
+
+after(async () => {
+  await consumer?.disconnect();
+  await producer?.app.close();
+});
+
+interface Subscription {
+  userId: string;
+  graphId: string;
+  clientState: string;
+}
+
+/** A user with a live subscription row, as the consumer's create step stores it. */
+async function subscribedUser(): Promise<Subscription> {
+  const user = await newUser(apiClient(producer.url));
+  const sub = { userId: user.id, graphId: randomUUID(), clientState: randomBytes(32).toString('base64url') };
+  await producer.app.get(DataSource).query(
+    `INSERT INTO graph_subscriptions (user_id, graph_subscription_id, resource, change_types, client_state, expires_at, status)
+     VALUES ($1, $2, 'me/messages', 'created,updated,deleted', $3, now() + interval '1 day', 'active')`,
+    [sub.userId, sub.graphId, sub.clientState],
+  );
+  return sub;
+}
+
+function change(sub: { graphId: string; clientState: string }, messageId = `AAMk${randomUUID()}`) {
+  const resource = `Users/${randomUUID()}/Messages/${messageId}`;
+  return {
+    subscriptionId: sub.graphId,
+    subscriptionExpirationDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+    changeType: 'created',
+    resource,
+    resourceData: {
+      '@odata.type': '#Microsoft.Graph.Message',
+      '@odata.id': resource,
+      '@odata.etag': 'W/"CQAAABYAAAA"',
+      id: messageId,
+    },
+    clientState: sub.clientState,
+    tenantId: randomUUID(),
+  };
+}
+
+async function post(path: string, body: string | undefined, contentType = 'application/json') {
+  const res = await fetch(`${producer.url}/api/webhooks/graph/${path}`, {
+    method: 'POST',
+    headers:
+      body === undefined ? { 'content-type': 'text/plain; charset=utf-8' } : { 'content-type': contentType },
+    body,
+  });
+  return { status: res.status, type: res.headers.get('content-type'), text: await res.text() };
+}
+
+async function dropped(reason: string): Promise<number> {
+  const metric = await register.getSingleMetric('core_email_webhook_notifications_dropped_total')?.get();
+  return metric?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
+}
+
+async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const found = probe();
+    if (found !== undefined) return found;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** After a canary for another user is seen, anything published before it for `userId` would have been seen too. */
+async function assertNothingPublishedFor(userId: string): Promise<void> {
+  const canary = await subscribedUser();
+  assert.equal((await post('notifications', JSON.stringify({ value: [change(canary)] }))).status, 202);
+  await waitFor(() => received.find((m) => m.key === canary.userId), 'the canary');
+  // Kafka orders per partition only; a short extra wait covers other partitions.
+  await new Promise((r) => setTimeout(r, 500));
+  assert.deepEqual(
+    received.filter((m) => m.value.userId === userId),
+    [],
+  );
+}
+
+for (const path of ['notifications', 'lifecycle']) {
+  test(`handshake on ${path}: 200 text/plain with the decoded token`, async () => {
+    const token = `Validation: Testing client application reachability for subscription Request-Id: ${randomUUID()}`;
+    for (const encoded of [encodeURIComponent(token), encodeURIComponent(token).replace(/%20/g, '+')]) {
+      const res = await fetch(`${producer.url}/api/webhooks/graph/${path}?validationToken=${encoded}`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; charset=utf-8' },
+      });
+      assert.equal(res.status, 200);
+      assert.match(res.headers.get('content-type') ?? '', /^text\/plain/);
+      assert.equal(await res.text(), token);
+    }
+  });
+}
+
+test('a genuine change: 202, and update_email_subscription keyed by its owner', async () => {
+  const sub = await subscribedUser();
+  const item = change(sub);
+  const res = await post('notifications', JSON.stringify({ value: [item] }));
+  assert.equal(res.status, 202);
+  assert.equal(res.text, '');
+  const msg = await waitFor(() => received.find((m) => m.key === sub.userId), 'the change');
+  assert.equal(msg.value.userId, sub.userId);
+  assert.equal(msg.value.subscriptionId, sub.graphId);
+  assert.equal(msg.value.kind, 'change');
+  assert.equal(msg.value.changeType, 'created');
+  assert.equal(msg.value.messageId, item.resourceData.id);
+  assert.equal(msg.value.resource, item.resource);
+});
+
+test('a genuine lifecycle event: 202, and a lifecycle message for its owner', async () => {
+  const sub = await subscribedUser();
+  const item = {
+    subscriptionId: sub.graphId,
+    subscriptionExpirationDateTime: new Date().toISOString(),
+    tenantId: randomUUID(),
+    clientState: sub.clientState,
+    lifecycleEvent: 'missed',
+  };
+  assert.equal((await post('lifecycle', JSON.stringify({ value: [item] }))).status, 202);
+  const msg = await waitFor(() => received.find((m) => m.key === sub.userId), 'the lifecycle event');
+  assert.equal(msg.value.kind, 'lifecycle');
+  assert.equal(msg.value.lifecycleEvent, 'missed');
+});
+
+test('forged items are dropped and counted; the answer is the same 202 and nothing is published', async () => {
+  const victim = await subscribedUser();
+  const attacker = await subscribedUser();
+  const before = {
+    state: await dropped('bad_client_state'),
+    unknown: await dropped('unknown_subscription'),
+  };
+  // Wrong clientState (same length and another length), an unknown subscription, and the attacker's own
+  // state on the victim's subscription id.
+  const forged = [
+    change({ graphId: victim.graphId, clientState: randomBytes(32).toString('base64url') }),
+    change({ graphId: victim.graphId, clientState: 'x' }),
+    change({ graphId: randomUUID(), clientState: victim.clientState }),
+    change({ graphId: victim.graphId, clientState: attacker.clientState }),
+  ];
+  for (const item of forged) {
+    const res = await post('notifications', JSON.stringify({ value: [item] }));
+    assert.equal(res.status, 202);
+    assert.equal(res.text, '');
+  }
+  assert.equal((await dropped('bad_client_state')) - before.state, 3);
+  assert.equal((await dropped('unknown_subscription')) - before.unknown, 1);
+  await assertNothingPublishedFor(victim.userId);
+  assert.deepEqual(
+    received.filter((m) => m.value.userId === attacker.userId),
+    [],
+  );
+});
+
+test('one forged item beside a genuine one: only the genuine one is published', async () => {
+  const sub = await subscribedUser();
+  const good = change(sub);
+  const bad = change({ graphId: sub.graphId, clientState: randomBytes(32).toString('base64url') });
+  assert.equal((await post('notifications', JSON.stringify({ value: [bad, good] }))).status, 202);
+  await waitFor(() => received.find((m) => m.key === sub.userId), 'the genuine item');
+  await new Promise((r) => setTimeout(r, 500));
+  const mine = received.filter((m) => m.value.userId === sub.userId);
+  assert.deepEqual(
+    mine.map((m) => m.value.messageId),
+    [good.resourceData.id],
+  );
+});
+
+test('malformed input: a bare 400 (or 413), counted, nothing published', async () => {
+  const sub = await subscribedUser();
+  const malformed = await dropped('malformed');
+  for (const body of [
+    '{"value": [',
+    'not json',
+    JSON.stringify({ value: [change(sub)], extra: 1 }),
+    JSON.stringify({ value: [] }),
+    JSON.stringify([change(sub)]),
+  ]) {
+    const res = await post('notifications', body);
+    assert.equal(res.status, 400, body);
+    assert.equal(res.text, '');
+  }
+  // A well-formed envelope with a malformed item (unknown field): dropped, 202.
+  const odd = { ...change(sub), injected: true };
+  assert.equal((await post('notifications', JSON.stringify({ value: [odd] }))).status, 202);
+  assert.equal((await dropped('malformed')) - malformed, 6);
+
+  const tooLarge = await dropped('too_large');
+  const huge = JSON.stringify({ value: [change(sub)], pad: 'x'.repeat(10 * 1024 * 1024) });
+  const status = await fetch(`${producer.url}/api/webhooks/graph/notifications`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: huge,
+  }).then(
+    (r) => r.status,
+    // The server answers 413 and closes without reading the rest; the client may see the closed socket first.
+    () => 413,
+  );
+  assert.equal(status, 413);
+  assert.equal((await dropped('too_large')) - tooLarge, 1);
+
+  await assertNothingPublishedFor(sub.userId);
+});
+
+test('a validation token on a request that carries notifications is refused and nothing is published', async () => {
+  const sub = await subscribedUser();
+  const before = await dropped('token_with_body');
+  for (const path of ['notifications', 'lifecycle']) {
+    const res = await fetch(`${producer.url}/api/webhooks/graph/${path}?validationToken=abc`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ value: [change(sub)] }),
+    });
+    assert.equal(res.status, 400);
+    assert.equal(await res.text(), '');
+  }
+  assert.equal((await dropped('token_with_body')) - before, 2);
+  await assertNothingPublishedFor(sub.userId);
+});
+
+test('Kafka cannot take the items: 503, so Graph retries', async () => {
+  const sub = await subscribedUser();
+  const publisher = producer.app.get(PUBLISHER) as { publishMany: (...a: unknown[]) => Promise<void> };
+  const real = publisher.publishMany;
+  publisher.publishMany = () => Promise.reject(new Error('broker unavailable'));
+  try {
+    const res = await post('notifications', JSON.stringify({ value: [change(sub)] }));
+    assert.equal(res.status, 503);
+    assert.equal(res.text, '');
+  } finally {
+    publisher.publishMany = real;
+  }
+  // Graph's retry then succeeds.
+  assert.equal((await post('notifications', JSON.stringify({ value: [change(sub)] }))).status, 202);
+});
+
+test('OpenAPI documents both webhook URLs', async () => {
+  const res = await fetch(`${producer.url}/api/docs-json`);
+  assert.equal(res.status, 200);
+  const doc = (await res.json()) as { paths: Record<string, unknown> };
+  assert.ok(doc.paths['/api/webhooks/graph/notifications']);
+  assert.ok(doc.paths['/api/webhooks/graph/lifecycle']);
+});
