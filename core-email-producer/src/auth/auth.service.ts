@@ -1,10 +1,12 @@
 import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import * as bcrypt from 'bcrypt';
 import { UsersRepository } from '../users/users.repository';
 import { SessionView, SignedUpView, UserView } from '../users/user.view';
 import type { ChangePasswordInput, LogInInput, SignUpInput } from './auth.schemas';
 import { SessionsRepository } from './sessions.repository';
 import { SessionTokensService } from './tokens.service';
+import { OutlookAccountsService } from '../outlook/outlook-accounts.service';
 
 const BCRYPT_COST = 12;
 // Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -20,6 +22,7 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly tokens: SessionTokensService,
+    private readonly moduleRef: ModuleRef,
   ) {}
 
   async signUp(input: SignUpInput): Promise<SignedUpView> {
@@ -63,8 +66,22 @@ export class AuthService {
 
   async deleteAccount(userId: string, password: string): Promise<void> {
     await this.verifyPassword(userId, password, 'password');
+    // Before the row (and the mailbox tokens with it) goes: the subscription can only be deleted with them.
+    await this.outlook()?.deleteSubscription(userId);
     await this.users.delete(userId);
     await this.sessions.revokeAll(userId);
+  }
+
+  /**
+   * Looked up at call time: OutlookModule imports auth pieces, so AuthModule cannot import it back without a
+   * cycle. Absent (a test app without Outlook) means no mailbox to clean up.
+   */
+  private outlook(): OutlookAccountsService | undefined {
+    try {
+      return this.moduleRef.get(OutlookAccountsService, { strict: false });
+    } catch {
+      return undefined;
+    }
   }
 
   private async verifyPassword(userId: string, password: string, field: string) {
