@@ -94,14 +94,10 @@ export class SubscriptionScheduler implements OnApplicationBootstrap, OnApplicat
   }
 
   private async claim(name: string, slot: number, intervalMs: number): Promise<boolean> {
-    // The key outlives its slot so a replica whose clock lags a little cannot claim it again.
-    const ok = await this.redis.set(
-      `subscriptions:scheduler:${name}:${slot}`,
-      '1',
-      'PX',
-      intervalMs * 3,
-      'NX',
-    );
+    // The key outlives its slot so a replica whose clock lags a little cannot claim it again. The interval is
+    // part of the key so a slot of a 1 s clock (tests) is never mistaken for one of the 5 min clock.
+    const key = `subscriptions:scheduler:${name}:${intervalMs}:${slot}`;
+    const ok = await this.redis.set(key, '1', 'PX', intervalMs * 3, 'NX');
     return ok === 'OK';
   }
 }

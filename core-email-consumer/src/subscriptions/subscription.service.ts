@@ -120,8 +120,10 @@ export class SubscriptionService {
     const client = this.graph.forMailbox(userId);
     try {
       const live = await this.subscriptions.findActiveByUser(userId);
-      if (live && !replace && (await graphSubscriptionApi.get(client, live.graphSubscriptionId))) {
-        // A redelivered job, or a retry after polling: the one we have is fine.
+      const keep = live && !replace && this.outlivesRenewal(live);
+      if (keep && (await graphSubscriptionApi.get(client, live.graphSubscriptionId))) {
+        // A redelivered job: the one we have is fine. One due for renewal is not (its renewal failed, or
+        // this is a retry after polling), so it is replaced instead.
         await this.subscriptions.setDeliveryMode(userId, 'push');
         return 'kept';
       }
@@ -212,6 +214,10 @@ export class SubscriptionService {
       'mailbox not connected: subscription skipped',
     );
     return false;
+  }
+
+  private outlivesRenewal(sub: ActiveSubscription): boolean {
+    return sub.expiresAt.getTime() > Date.now() + this.config.env.SUBSCRIPTION_RENEW_WITHIN_MINUTES * 60_000;
   }
 
   private expiryFromNow(): string {
