@@ -21,6 +21,11 @@ export interface FolderRun {
   client: Client;
   /** Called after each committed page with the page's item counts. */
   onPage(folderId: string, items: number, skipped: number): Promise<void>;
+  /**
+   * Called with a page's message ids just before the page is written, so a caller (the real-time apply) can
+   * tell new messages from changed ones and report exactly what changed.
+   */
+  beforePage?(folderId: string, upsertedIds: string[], removedIds: string[]): Promise<void>;
 }
 
 /** The delta of one folder, page by page, each page committed with its link (see ApplyDeltaPageCommand). */
@@ -65,6 +70,11 @@ export class FolderSyncService {
       }
       const page = parseDeltaPage(raw, state.graphId, this.graphOrigin);
       const roundDone = page.deltaLink !== undefined;
+      await run.beforePage?.(
+        state.graphId,
+        page.upserts.map((r) => r.graph_id),
+        page.removedIds,
+      );
       await this.commands.execute(
         new ApplyDeltaPageCommand(
           run.userId,

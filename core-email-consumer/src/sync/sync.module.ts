@@ -46,6 +46,7 @@ import { SyncEmailHandler } from './sync-email.handler';
     StuckRunsRepository,
     StuckRunsService,
   ],
-  exports: [SyncEmailHandler],
+  // FolderSyncService and GraphClients: the real-time apply runs the same folder deltas (src/realtime/).
+  exports: [SyncEmailHandler, FolderSyncService, GraphClients],
 })
 export class SyncModule {}

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { RealtimeModule } from '../realtime/realtime.module';
+import { UpdateEmailSubscriptionHandler } from '../realtime/update-email-subscription.handler';
 import { CreateEmailSubscriptionHandler } from '../subscriptions/create-email-subscription.handler';
 import { SubscriptionRenewalHandler } from '../subscriptions/subscription-renewal.handler';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
@@ -10,11 +12,16 @@ import { WorkersService } from './workers.service';
 
 /** Later features register their handlers here (sync, subscriptions, notifications). */
 @Module({
-  imports: [SyncModule, SubscriptionsModule],
+  imports: [SyncModule, SubscriptionsModule, RealtimeModule],
   providers: [
     {
       provide: TOPIC_HANDLERS,
-      inject: [SyncEmailHandler, CreateEmailSubscriptionHandler, SubscriptionRenewalHandler],
+      inject: [
+        SyncEmailHandler,
+        CreateEmailSubscriptionHandler,
+        SubscriptionRenewalHandler,
+        UpdateEmailSubscriptionHandler,
+      ],
       useFactory: (...handlers: TopicHandler[]) => handlers,
     },
     WorkerMetrics,

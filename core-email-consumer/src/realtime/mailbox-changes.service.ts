@@ -1,0 +1,105 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
+import { GraphClients, HandlerContext, KafkaPublisher, LOGGER, PUBLISHER } from '@core-email/platform';
+import type { Logger } from 'pino';
+import { DataSource } from 'typeorm';
+import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
+import { FolderSyncService } from '../sync/folder-sync.service';
+import type { FolderState } from '../sync/repositories/mail-folders.repository';
+import { ChangeTally } from './change-tally';
+
+/** The ids notify_user_mutate_email can carry per list (its contract's limit). */
+const MAX_IDS = 10_000;
+
+/**
+ * Applies change notifications through the folder deltas: a notification only says "something changed in
+ * this mailbox"; the deltas say exactly what, and applying them twice is harmless (so duplicates and
+ * out-of-order notifications are too).
+ *
+ * Coalescing: a mailbox's notifications share a partition, so they reach this process one after another.
+ * The first waits until COALESCE_MS after it was received (so changes made together are fetched together);
+ * the delta that then runs covers every change Graph made before it started, so any later message received
+ * before that start is already applied and is skipped.
+ */
+@Injectable()
+export class MailboxChangesService {
+  /** Per mailbox: when its last delta began (this process's clock; the webhook's is the same host's or NTP'd). */
+  private readonly lastDeltaStart = new Map<string, number>();
+
+  constructor(
+    @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Inject(PUBLISHER) private readonly publisher: KafkaPublisher,
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly graph: GraphClients,
+    private readonly folderSync: FolderSyncService,
+  ) {}
+
+  async apply(message: UpdateEmailSubscriptionMessage, ctx: HandlerContext): Promise<void> {
+    const receivedAt = Date.parse(message.receivedAt);
+    const covered = this.lastDeltaStart.get(message.userId);
+    if (covered !== undefined && receivedAt < covered) return;
+
+    const wait = receivedAt + this.config.env.REALTIME_COALESCE_MS - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+
+    const startedAt = Date.now();
+    const changes = await this.runDeltas(message.userId, ctx);
+    // Recorded only once the deltas are committed: a failed apply is retried, never skipped.
+    this.lastDeltaStart.set(message.userId, startedAt);
+    if (changes.created.length + changes.updated.length + changes.deleted.length === 0) return;
+    await this.publisher.publish(TOPICS.notifyUserMutateEmail, {
+      userId: message.userId,
+      created: changes.created.slice(0, MAX_IDS),
+      updated: changes.updated.slice(0, MAX_IDS),
+      deleted: changes.deleted.slice(0, MAX_IDS),
+      at: new Date().toISOString(),
+    });
+  }
+
+  /** Every synced folder's delta, with the sync's own per-page command; returns what changed. */
+  private async runDeltas(userId: string, ctx: HandlerContext) {
+    const folders = await this.syncedFolders(userId);
+    const tally = new ChangeTally();
+    if (folders.length === 0) return tally.result(new Set()); // never synced: sync_email does the first copy
+    const client = this.graph.forMailbox(userId);
+    const run = {
+      userId,
+      // Only used if a folder must start a fresh round (a 410): the round is then tagged with this apply.
+      runId: randomUUID(),
+      mode: 'incremental' as const,
+      client,
+      onPage: () => ctx.heartbeat(),
+      beforePage: async (_folderId: string, upserted: string[], removed: string[]) => {
+        const unseen = tally.unseen([...upserted, ...removed]);
+        if (unseen.length > 0) tally.recordBefore(unseen, await this.stored(userId, unseen));
+      },
+    };
+    // One folder at a time: an incremental delta with nothing new is one small request per folder.
+    for (const folder of folders) await this.folderSync.sync(run, folder);
+    return tally.result(await this.stored(userId, tally.ids));
+  }
+
+  /** Folders the first sync has seen; a folder created since comes in with the next sync_email listing. */
+  private syncedFolders(userId: string): Promise<FolderState[]> {
+    return this.db.query(
+      `SELECT graph_id AS "graphId", display_name AS "displayName", total_count AS "totalCount",
+              delta_link AS "deltaLink", round::text AS round, round_is_fresh AS "roundIsFresh",
+              round_run_id AS "roundRunId"
+         FROM mail_folders WHERE user_id = $1 AND delta_link IS NOT NULL ORDER BY graph_id`,
+      [userId],
+    );
+  }
+
+  /** Which of `ids` are stored for the user (on the primary: the transaction just committed there). */
+  private async stored(userId: string, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = (await this.db.query(
+      `SELECT graph_id FROM emails WHERE user_id = $1 AND graph_id = ANY($2::text[])`,
+      [userId, ids],
+    )) as { graph_id: string }[];
+    return new Set(rows.map((r) => r.graph_id));
+  }
+}

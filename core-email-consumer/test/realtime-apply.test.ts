@@ -1,0 +1,265 @@
+// Real-time apply against the real PostgreSQL, Redis cluster and Kafka and a graph emulator of the test's own:
+// a change in the emulator plus its notification (as the webhook queues it) → the row in PostgreSQL and a
+// notify_user_mutate_email naming the message, for its owner. Handlers are driven directly (no consumer group);
+// only notify_user_mutate_email is really published, everything else the sync would publish is captured.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import { INestApplicationContext, Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
+import {
+  KafkaPublisher,
+  microsoftSettingsFrom,
+  parseEnv,
+  PlatformModule,
+  PUBLISHER,
+  runMigrations,
+  stackEnv,
+} from '@core-email/platform';
+import {
+  EMULATOR_TENANT,
+  EmulatorProcess,
+  startEmulatorProcess,
+} from '@core-email/platform/dist/test/support/emulator-process';
+import { listen, testKafka } from '@core-email/platform/dist/test/support/kafka';
+import { CONSUMER_CONFIG, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
+import { RealtimeModule } from '../src/realtime/realtime.module';
+import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';
+import { SubscriptionLifecycleService } from '../src/subscriptions/subscription-lifecycle.service';
+import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
+import { connectMailbox, ConnectedMailbox } from './support/mailbox';
+import { handlerContext, syncJob } from './support/sync-app';
+
+let emulator: EmulatorProcess;
+let app: INestApplicationContext;
+let db: DataSource;
+let handler: UpdateEmailSubscriptionHandler;
+let notes: Awaited<ReturnType<typeof listen>>;
+let box: ConnectedMailbox;
+
+before(async () => {
+  emulator = await startEmulatorProcess({});
+  const config = toConsumerConfig(
+    parseEnv(consumerEnvSchema, {
+      ...stackEnv(process.env),
+      MS_AUTHORITY: `${emulator.url}/${EMULATOR_TENANT}`,
+      MS_KNOWN_AUTHORITIES: new URL(emulator.url).host,
+      GRAPH_BASE_URL: `${emulator.url}/v1.0`,
+      SUBSCRIPTION_SCHEDULER_ENABLED: 'false',
+      REALTIME_COALESCE_MS: '300',
+    }),
+  );
+  await runMigrations(config.infra.database);
+  @Module({})
+  class RealtimeTestModule {}
+  app = await NestFactory.createApplicationContext(
+    {
+      module: RealtimeTestModule,
+      imports: [
+        PlatformModule.forRoot({
+          config,
+          configToken: CONSUMER_CONFIG,
+          infra: config.infra,
+          logLevel: config.env.LOG_LEVEL,
+        }),
+        RealtimeModule,
+      ],
+    },
+    { logger: false },
+  );
+  // Only notify_user_mutate_email goes to the broker: sync_email, email_ack and create_email_subscription of
+  // this test's mailbox must not reach other engineers' consumers (they know nothing of this emulator).
+  const publisher = app.get<KafkaPublisher>(PUBLISHER);
+  const send = publisher.publishMany.bind(publisher);
+  publisher.publishMany = (async (topic: string, messages: unknown[]) => {
+    if (topic === TOPICS.notifyUserMutateEmail) await send(topic as never, messages as never);
+  }) as KafkaPublisher['publishMany'];
+  db = app.get<DataSource>(getDataSourceToken());
+  handler = app.get(UpdateEmailSubscriptionHandler);
+  notes = await listen(testKafka(), TOPICS.notifyUserMutateEmail);
+  box = await connectMailbox(db, microsoftSettingsFrom(config.env), emulator.control);
+  await emulator.control('POST', `/mailboxes/${box.address}/seed`, { messages: 30 });
+  await app.get(MailboxSyncService).run(syncJob(box.userId, 'full'), handlerContext());
+});
+
+after(async () => {
+  await notes?.stop();
+  await app?.close();
+  await emulator?.stop();
+});
+
+const control = (method: string, path: string, body?: unknown) =>
+  emulator.control(method, `/mailboxes/${box.address}${path}`, body);
+
+function notification(
+  changeType: 'created' | 'updated' | 'deleted',
+  messageId: string,
+): UpdateEmailSubscriptionMessage {
+  return {
+    userId: box.userId,
+    subscriptionId: randomUUID(),
+    kind: 'change',
+    changeType,
+    resource: `Users/x/Messages/${messageId}`,
+    messageId,
+    receivedAt: new Date().toISOString(),
+  };
+}
+
+interface Note {
+  userId: string;
+  created: string[];
+  updated: string[];
+  deleted: string[];
+}
+
+/** The next notify_user_mutate_email of our mailbox that mentions `id`. */
+async function noteAbout(id: string): Promise<Note> {
+  for (let i = 0; i < 200; i++) {
+    const found = notes.received
+      .map((r) => ({ key: r.key, note: JSON.parse(r.value) as Note }))
+      .find(
+        ({ note }) =>
+          note.userId === box.userId && [...note.created, ...note.updated, ...note.deleted].includes(id),
+      );
+    if (found) {
+      assert.equal(found.key, box.userId, 'keyed by the owner');
+      notes.received.length = 0;
+      return found.note;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`no notify_user_mutate_email about ${id}`);
+}
+
+async function row(id: string) {
+  const [r] = (await db.query(
+    `SELECT graph_id, is_read, flag_status, folder_graph_id, subject FROM emails WHERE user_id = $1 AND graph_id = $2`,
+    [box.userId, id],
+  )) as Array<{
+    graph_id: string;
+    is_read: boolean;
+    flag_status: string;
+    folder_graph_id: string;
+    subject: string;
+  }>;
+  return r;
+}
+
+test('a new message: its row in PostgreSQL and notify_user_mutate_email with its id in created', async () => {
+  const msg = (await control('POST', '/messages', {
+    subject: 'real time hello',
+    bodyHtml: '<p>hi</p>',
+    from: { name: 'N', address: 'n@x.test' },
+  })) as { id: string; folderId: string };
+  await handler.handle(notification('created', msg.id), handlerContext());
+  const r = await row(msg.id);
+  assert.equal(r?.subject, 'real time hello');
+  assert.equal(r.folder_graph_id, msg.folderId);
+  const note = await noteAbout(msg.id);
+  assert.deepEqual(note.created, [msg.id]);
+  assert.deepEqual(note.updated, []);
+  assert.deepEqual(note.deleted, []);
+});
+
+test('read state and flag changes: the row updated and the id in updated', async () => {
+  const msg = (await control('POST', '/messages', {
+    subject: 'to read',
+    bodyHtml: '<p>x</p>',
+    from: { name: 'N', address: 'n@x.test' },
+  })) as { id: string };
+  await handler.handle(notification('created', msg.id), handlerContext());
+  await noteAbout(msg.id);
+  await control('PATCH', `/messages/${msg.id}`, { isRead: true, flagStatus: 'flagged' });
+  await handler.handle(notification('updated', msg.id), handlerContext());
+  const r = await row(msg.id);
+  assert.equal(r.is_read, true);
+  assert.equal(r.flag_status, 'flagged');
+  const note = await noteAbout(msg.id);
+  assert.deepEqual(note.updated, [msg.id]);
+  assert.deepEqual([...note.created, ...note.deleted], []);
+});
+
+test('a move to another folder: the row in the new folder and the id in updated', async () => {
+  const msg = (await control('POST', '/messages', {
+    subject: 'to move',
+    bodyHtml: '<p>x</p>',
+    from: { name: 'N', address: 'n@x.test' },
+  })) as { id: string };
+  await handler.handle(notification('created', msg.id), handlerContext());
+  await noteAbout(msg.id);
+  const moved = (await control('POST', `/messages/${msg.id}/move`, { destination: 'archive' })) as {
+    id: string;
+    folderId: string;
+  };
+  // Graph sends "deleted" from the source folder and "created" in the destination; both arrive.
+  await handler.handle(notification('deleted', msg.id), handlerContext());
+  await handler.handle(notification('created', moved.id), handlerContext());
+  const r = await row(moved.id);
+  assert.equal(r.folder_graph_id, moved.folderId);
+  const note = await noteAbout(moved.id);
+  assert.deepEqual(note.updated, [moved.id]);
+  assert.deepEqual(note.deleted, []);
+});
+
+test('a hard delete: the row gone and the id in deleted', async () => {
+  const msg = (await control('POST', '/messages', {
+    subject: 'to delete',
+    bodyHtml: '<p>x</p>',
+    from: { name: 'N', address: 'n@x.test' },
+  })) as { id: string };
+  await handler.handle(notification('created', msg.id), handlerContext());
+  await noteAbout(msg.id);
+  await control('DELETE', `/messages/${msg.id}`);
+  await handler.handle(notification('deleted', msg.id), handlerContext());
+  assert.equal(await row(msg.id), undefined);
+  const note = await noteAbout(msg.id);
+  assert.deepEqual(note.deleted, [msg.id]);
+  assert.deepEqual([...note.created, ...note.updated], []);
+});
+
+test('notifications received together are applied by one delta pass; duplicates change nothing', async () => {
+  const ids: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const m = (await control('POST', '/messages', {
+      subject: `burst ${i}`,
+      bodyHtml: '<p>x</p>',
+      from: { name: 'N', address: 'n@x.test' },
+    })) as { id: string };
+    ids.push(m.id);
+  }
+  const batch = ids.map((id) => notification('created', id));
+  batch.push({ ...batch[0] }); // Graph may deliver twice
+  for (const n of batch) await handler.handle(n, handlerContext());
+  const note = await noteAbout(ids[0]);
+  assert.deepEqual([...note.created].sort(), [...ids].sort());
+  // The later messages were covered by the first pass: no second note.
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(notes.received.filter((r) => (JSON.parse(r.value) as Note).userId === box.userId).length, 0);
+  for (const id of ids) assert.ok(await row(id));
+});
+
+test('a lifecycle event goes to the lifecycle service', async () => {
+  const lifecycle = app.get(SubscriptionLifecycleService);
+  const seen: UpdateEmailSubscriptionMessage[] = [];
+  const real = lifecycle.handle.bind(lifecycle);
+  lifecycle.handle = async (m) => {
+    seen.push(m);
+  };
+  try {
+    const m: UpdateEmailSubscriptionMessage = {
+      userId: box.userId,
+      subscriptionId: randomUUID(),
+      kind: 'lifecycle',
+      lifecycleEvent: 'missed',
+      receivedAt: new Date().toISOString(),
+    };
+    await handler.handle(m, handlerContext());
+    assert.deepEqual(seen, [m]);
+  } finally {
+    lifecycle.handle = real;
+  }
+});
