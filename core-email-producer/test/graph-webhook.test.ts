@@ -268,6 +268,46 @@ test('Kafka cannot take the items: 503, so Graph retries', async () => {
   assert.equal((await post('notifications', JSON.stringify({ value: [change(sub)] }))).status, 202);
 });
 
+test("Kafka does not acknowledge in time: 503 before Graph's 3 s deadline", async () => {
+  const sub = await subscribedUser();
+  const publisher = producer.app.get(PUBLISHER) as { publishMany: (...a: unknown[]) => Promise<void> };
+  const real = publisher.publishMany;
+  publisher.publishMany = () => new Promise<void>(() => undefined);
+  try {
+    const started = Date.now();
+    const res = await post('notifications', JSON.stringify({ value: [change(sub)] }));
+    assert.equal(res.status, 503);
+    assert.ok(Date.now() - started < 3_000, "answered within Graph's timeout");
+  } finally {
+    publisher.publishMany = real;
+  }
+});
+
+test('an oversized body without a Content-Length is cut off at 1 MB: 413', async () => {
+  const tooLarge = await dropped('too_large');
+  const chunk = new TextEncoder().encode('x'.repeat(64 * 1024));
+  let sent = 0;
+  const body = new ReadableStream<Uint8Array>({
+    pull(controller) {
+      // 2 MB in 64 KB chunks, streamed (chunked transfer encoding).
+      if (sent >= 32) return controller.close();
+      sent += 1;
+      controller.enqueue(chunk);
+    },
+  });
+  const status = await fetch(`${producer.url}/api/webhooks/graph/notifications`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    duplex: 'half',
+  } as RequestInit).then(
+    (r) => r.status,
+    () => 413,
+  );
+  assert.equal(status, 413);
+  assert.equal((await dropped('too_large')) - tooLarge, 1);
+});
+
 test('OpenAPI documents both webhook URLs', async () => {
   const res = await fetch(`${producer.url}/api/docs-json`);
   assert.equal(res.status, 200);
