@@ -1,8 +1,9 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
-import { GraphSubscriptionsRepository, Publisher, PUBLISHER } from '@core-email/platform';
+import { Publisher, PUBLISHER } from '@core-email/platform';
 import { envelopeSchema, NotificationItem, notificationItemSchema } from './webhook.schemas';
+import { SubscriptionOwner, SubscriptionOwners } from './subscription-owners';
 import { DropReason, webhookMetrics } from './webhook-metrics';
 
 /** Graph gives up on an answer after 3 s; past this we answer 503 so it retries instead of timing out. */
@@ -32,7 +33,7 @@ function sameSecret(expected: string, given: string): boolean {
 @Injectable()
 export class GraphWebhookService {
   constructor(
-    private readonly subscriptions: GraphSubscriptionsRepository,
+    private readonly owners: SubscriptionOwners,
     @Inject(PUBLISHER) private readonly publisher: Publisher,
   ) {}
 
@@ -40,7 +41,7 @@ export class GraphWebhookService {
   async accept(body: Buffer): Promise<void> {
     const items = this.parse(body);
     const receivedAt = new Date().toISOString();
-    const owners = new Map<string, { userId: string; clientState: string } | null>();
+    const owners = new Map<string, SubscriptionOwner | null>();
     const messages: UpdateEmailSubscriptionMessage[] = [];
     for (const raw of items) {
       const parsed = notificationItemSchema.safeParse(raw);
@@ -51,8 +52,7 @@ export class GraphWebhookService {
       const item = parsed.data;
       // One lookup per subscription per request: a batch usually names one or a few.
       if (!owners.has(item.subscriptionId)) {
-        const row = await this.subscriptions.findByGraphId(item.subscriptionId);
-        owners.set(item.subscriptionId, row && { userId: row.userId, clientState: row.clientState });
+        owners.set(item.subscriptionId, await this.owners.find(item.subscriptionId));
       }
       const owner = owners.get(item.subscriptionId);
       if (!owner) {
