@@ -263,3 +263,18 @@ test('a lifecycle event goes to the lifecycle service', async () => {
     lifecycle.handle = real;
   }
 });
+
+test('a mailbox whose grant was revoked: the change is not applied, and nothing is retried', async () => {
+  const msg = (await control('POST', '/messages', {
+    subject: 'after revoke',
+    bodyHtml: '<p>x</p>',
+    from: { name: 'N', address: 'n@x.test' },
+  })) as { id: string };
+  await control('POST', '/revoke-grants', {});
+  await db.query(
+    `UPDATE outlook_accounts SET access_token_expires_at = now() - interval '1 minute' WHERE user_id = $1`,
+    [box.userId],
+  );
+  await handler.handle(notification('created', msg.id), handlerContext()); // resolves: nothing to retry
+  assert.equal(await row(msg.id), undefined);
+});

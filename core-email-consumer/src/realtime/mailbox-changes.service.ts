@@ -2,7 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
-import { GraphClients, HandlerContext, KafkaPublisher, LOGGER, PUBLISHER } from '@core-email/platform';
+import { GraphError } from '@microsoft/microsoft-graph-client';
+import {
+  GraphClients,
+  HandlerContext,
+  KafkaPublisher,
+  LOGGER,
+  MailboxNotConnectedError,
+  MailboxReauthRequiredError,
+  PUBLISHER,
+} from '@core-email/platform';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
@@ -46,7 +55,18 @@ export class MailboxChangesService {
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 
     const startedAt = Date.now();
-    const changes = await this.runDeltas(message.userId, ctx);
+    let changes: Awaited<ReturnType<MailboxChangesService['runDeltas']>>;
+    try {
+      changes = await this.runDeltas(message.userId, ctx);
+    } catch (error) {
+      // A mailbox we may no longer read: retrying cannot help, and reconnecting starts a full sync anyway.
+      if (!isFinal(error)) throw error;
+      this.logger.info(
+        { userId: message.userId, error: errorName(error) },
+        'change not applied: mailbox unusable',
+      );
+      return;
+    }
     // Recorded only once the deltas are committed: a failed apply is retried, never skipped.
     this.lastDeltaStart.set(message.userId, startedAt);
     if (changes.created.length + changes.updated.length + changes.deleted.length === 0) return;
@@ -102,4 +122,20 @@ export class MailboxChangesService {
     )) as { graph_id: string }[];
     return new Set(rows.map((r) => r.graph_id));
   }
+}
+
+const FINAL_ERRORS = [MailboxReauthRequiredError.name, MailboxNotConnectedError.name];
+
+/** The graph client wraps errors of the auth provider in a GraphError whose code is the error's name. */
+function errorName(error: unknown): string | undefined {
+  return error instanceof GraphError
+    ? (error.code ?? undefined)
+    : error instanceof Error
+      ? error.name
+      : undefined;
+}
+
+function isFinal(error: unknown): boolean {
+  const name = errorName(error);
+  return name !== undefined && FINAL_ERRORS.includes(name);
 }
