@@ -178,6 +178,7 @@ beforeEach(() => {
   requests = [];
   syncState = {
     connection: 'connected',
+    deliveryMode: 'push',
     run: {
       id: RUN_1,
       status: 'finished',
@@ -271,9 +272,25 @@ test("the table shows the original's columns; Next and Previous page with the AP
   }
 });
 
+test('the sync card says whether changes arrive live (push) or by polling', async () => {
+  for (const [mode, text] of [
+    ['push', /Live/],
+    ['polling', /Polling/],
+  ] as const) {
+    syncState = { ...(syncState as object), deliveryMode: mode };
+    const page = await openDashboard();
+    try {
+      assert.match((await page.getByTestId('delivery-mode').textContent()) ?? '', text);
+    } finally {
+      await page.close();
+    }
+  }
+});
+
 test('SSE: sync progress moves the bars; a finished run and a mail event reload the page; no polling', async () => {
   syncState = {
     connection: 'connected',
+    deliveryMode: 'push',
     run: { ...(syncState as { run: object }).run, status: 'running', finishedAt: null, messagesSynced: 10 },
   };
   const page = await openDashboard();

@@ -227,7 +227,11 @@ describe('one message, folders, sync status', () => {
 
   test('sync status: not connected and no run, then the latest run', async () => {
     const user = await newUser(api);
-    assert.deepEqual((await get(user, '/api/mail/sync')).body, { connection: 'not_connected', run: null });
+    assert.deepEqual((await get(user, '/api/mail/sync')).body, {
+      connection: 'not_connected',
+      deliveryMode: null,
+      run: null,
+    });
     const runId = '00000000-0000-4000-8000-' + user.id.slice(-12);
     await db.query(
       `INSERT INTO sync_runs (id, user_id, mode, reason, status, started_at, messages_synced, error)

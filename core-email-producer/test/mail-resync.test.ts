@@ -73,6 +73,7 @@ test('a connected mailbox: 202 with a runId, and sync_email (incremental by defa
 
   const status = await api.call('GET', '/api/mail/sync', undefined, user.token);
   assert.equal(status.body.connection, 'connected');
+  assert.equal(status.body.deliveryMode, 'push', 'a new connection expects push delivery');
 });
 
 test('409 when the mailbox is not connected (never connected, or disconnected)', async () => {

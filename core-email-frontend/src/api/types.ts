@@ -126,6 +126,8 @@ export interface SyncRun {
 
 export interface SyncStatus {
   connection: OutlookStatus;
+  /** push: Graph notifies us of changes; polling: periodic syncs while no subscription holds. */
+  deliveryMode: 'push' | 'polling' | null;
   /** The latest run, or null before the first one. */
   run: SyncRun | null;
 }

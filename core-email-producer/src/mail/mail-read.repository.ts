@@ -96,9 +96,10 @@ export class MailReadRepository {
   }
 
   async syncStatus(db: QueryRunner, userId: string): Promise<SyncStatusView> {
-    const [account] = (await db.query(`SELECT status FROM outlook_accounts WHERE user_id = $1`, [
-      userId,
-    ])) as Row[];
+    const [account] = (await db.query(
+      `SELECT status, delivery_mode FROM outlook_accounts WHERE user_id = $1`,
+      [userId],
+    )) as Row[];
     const [run] = (await db.query(
       `SELECT id, status, mode, reason, started_at, finished_at, last_progress_at, messages_synced, error
        FROM sync_runs WHERE user_id = $1 ORDER BY started_at DESC, id DESC LIMIT 1`,
@@ -106,6 +107,7 @@ export class MailReadRepository {
     )) as Row[];
     return {
       connection: account ? (account.status as SyncStatusView['connection']) : 'not_connected',
+      deliveryMode: account ? (account.delivery_mode as SyncStatusView['deliveryMode']) : null,
       run: run
         ? {
             id: run.id as string,

@@ -60,6 +60,14 @@ export class SyncStatusView {
   @ApiProperty({ enum: ['not_connected', 'connected', 'reauth_required', 'disconnected'] })
   connection!: ConnectionStatus;
 
+  @ApiProperty({
+    enum: ['push', 'polling'],
+    nullable: true,
+    description:
+      'push: Graph change notifications; polling: periodic delta syncs while no subscription holds',
+  })
+  deliveryMode!: 'push' | 'polling' | null;
+
   @ApiProperty({ type: SyncRunView, nullable: true, description: 'the latest run, or null' })
   run!: SyncRunView | null;
 }

@@ -60,6 +60,7 @@ export function Mailbox() {
     <div className="stack" data-testid="mailbox">
       <SyncPanel
         progress={progressOf(live, status.status === 'success' ? status.data.run : null)}
+        deliveryMode={status.status === 'success' ? status.data.deliveryMode : null}
         busy={resync.pending}
         error={resync.error instanceof Error ? resync.error.message : null}
         onResync={startResync}

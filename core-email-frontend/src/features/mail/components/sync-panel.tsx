@@ -15,12 +15,13 @@ const STATUS_LABELS: Record<SyncEvent['status'], string> = {
 interface SyncPanelProps {
   /** The run to show: the latest live event, else the run GET /api/mail/sync reported; null before any. */
   progress: SyncEvent | null;
+  deliveryMode: 'push' | 'polling' | null;
   busy: boolean;
   error: string | null;
   onResync: (mode: ResyncMode) => void;
 }
 
-export function SyncPanel({ progress, busy, error, onResync }: SyncPanelProps) {
+export function SyncPanel({ progress, deliveryMode, busy, error, onResync }: SyncPanelProps) {
   return (
     <section className="card" aria-labelledby="sync-title" data-testid="sync-panel">
       <header className="card-header">
@@ -32,6 +33,13 @@ export function SyncPanel({ progress, busy, error, onResync }: SyncPanelProps) {
         )}
       </header>
       {!progress && <p className="muted">No sync has run yet.</p>}
+      {deliveryMode && (
+        <p className="muted" data-testid="delivery-mode">
+          {deliveryMode === 'push'
+            ? 'Live: Outlook notifies every change.'
+            : 'Polling: Outlook refused live notifications for now, so the mailbox is synced periodically.'}
+        </p>
+      )}
       {progress && <SyncProgress progress={progress} />}
       {progress?.error && (progress.status === 'failed' || progress.status === 'stuck') && (
         <Banner tone="error" testId="sync-error">
