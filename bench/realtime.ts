@@ -1,0 +1,408 @@
+// npm run bench:realtime -- [--mailboxes 20] [--rate 500] [--seconds 15] [--connections 32] [--batch 10]
+//                           [--webhook-seconds 10]
+//
+// The real-time loop under load, every piece a process of its own as in production: an emulator of its own
+// (http webhooks allowed) → the producer's webhook → update_email_subscription on Kafka → the consumer (a fresh
+// group at the topics' end, no scheduler) → PostgreSQL → notify_user_mutate_email → the producer → each
+// owner's SSE stream (GET /api/events read as the dashboard reads it).
+//   1. Loop latency: N users sign up, open their event stream and connect a mailbox through the real OAuth
+//      flow; once each is subscribed, new mail is delivered through the emulator's control API at a fixed
+//      total rate, round robin over the mailboxes. For every message: the time from the delivery request to
+//      (a) its row in `emails` (one query per 50 ms for the ids still missing) and (b) its id in a `mail`
+//      event's `created` on its owner's stream. Lost = not arrived within 30 s of the last delivery.
+//   2. Webhook capacity: the consumer stopped, a loopback load generator (keep-alive, a fixed number of
+//      connections, bounded in count and time) POSTs valid notification batches (the bench's real
+//      subscription ids and clientStates) to the producer's webhook; accepted = 202 (Kafka acknowledged).
+// Writes .data/bench/realtime.json; the last line is the p99 loop latency to the SSE event.
+import 'reflect-metadata';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { request, Agent } from 'node:http';
+import { resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type { DataSource } from 'typeorm';
+import { TOPICS, type TopicName } from '@core-email/contracts';
+import { runMigrations } from '@core-email/platform';
+import { startEmulatorProcess } from '@core-email/platform/dist/test/support/emulator-process';
+import { emulatorEnv, startConsumerProcess } from 'core-email-consumer/dist/test/support/consumer-process';
+import { groupAtTopicEnd, testKafka, waitForGroup } from 'core-email-consumer/dist/test/support/kafka-group';
+import {
+  ApiUser,
+  connectOutlookThroughApi,
+  EventStream,
+  newApiUser,
+  openEventStream,
+  ReceivedEvent,
+  startProducerProcess,
+} from 'core-email-consumer/dist/test/support/producer-process';
+import { startSyncContext } from 'core-email-consumer/dist/test/support/sync-app';
+
+const REPO = resolve(__dirname, '..', '..');
+const CONSUMER_TOPICS: TopicName[] = [
+  TOPICS.syncEmail,
+  TOPICS.createEmailSubscription,
+  TOPICS.updateEmailSubscription,
+  TOPICS.createEmailSubscriptionCron,
+];
+const LOSS_DEADLINE_MS = 30_000;
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined | false>): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** Runs `work` over `items`, `limit` at a time. */
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) await work(items[next++]);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
+}
+
+function summary(values: number[]) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    n: sorted.length,
+    p50: Math.round(percentile(sorted, 50)),
+    p99: Math.round(percentile(sorted, 99)),
+    max: Math.round(sorted[sorted.length - 1] ?? NaN),
+  };
+}
+
+interface Bench {
+  user: ApiUser;
+  address: string;
+  stream: EventStream;
+}
+
+/** Stamps every event the stream receives with its arrival time (the stream pushes as it parses). */
+function stampArrivals(stream: EventStream, onEvent: (e: ReceivedEvent, at: number) => void): void {
+  const events = stream.events;
+  events.push = (...items: ReceivedEvent[]) => {
+    const at = performance.now();
+    for (const e of items) onEvent(e, at);
+    return Array.prototype.push.apply(events, items);
+  };
+}
+
+async function main(): Promise<void> {
+  const mailboxes = arg('mailboxes', 20);
+  const rate = arg('rate', 500);
+  const seconds = arg('seconds', 15);
+  const connections = arg('connections', 32);
+  const batch = arg('batch', 10);
+  const webhookSeconds = arg('webhook-seconds', 10);
+
+  const emulator = await startEmulatorProcess({ EMULATOR_ALLOW_HTTP_NOTIFICATIONS: 'true' });
+  const { app, config } = await startSyncContext({ ...emulatorEnv(emulator.url), LOG_LEVEL: 'error' });
+  const db = app.get<DataSource>(getDataSourceToken());
+  const kafka = testKafka();
+  const users: string[] = [];
+  const benches: Bench[] = [];
+  let producer: Awaited<ReturnType<typeof startProducerProcess>> | undefined;
+  let consumer: Awaited<ReturnType<typeof startConsumerProcess>> | undefined;
+  try {
+    await runMigrations(config.infra.database);
+    producer = await startProducerProcess(emulator.url, { LOG_LEVEL: 'warn' });
+    const group = `bench-realtime-${randomUUID()}`;
+    for (const topic of CONSUMER_TOPICS) await groupAtTopicEnd(kafka, group, topic);
+    consumer = await startConsumerProcess(group, emulator.url, {
+      PUBLIC_BASE_URL: producer.url,
+      SUBSCRIPTION_SCHEDULER_ENABLED: 'false',
+      LOG_LEVEL: 'warn',
+    });
+    await waitForGroup(kafka, group, 1);
+    const producerUrl = producer.url;
+
+    // Set-up: N users, each with its stream open and a small mailbox connected and subscribed.
+    const sseAt = new Map<string, number>();
+    const tSetup = performance.now();
+    await inParallel(
+      Array.from({ length: mailboxes }, (_, i) => i),
+      4,
+      async () => {
+        const user = await newApiUser(producerUrl);
+        users.push(user.id);
+        const stream = await openEventStream(producerUrl, user.token);
+        if (stream.status !== 200) throw new Error(`GET /api/events: ${stream.status}`);
+        stampArrivals(stream, (e, at) => {
+          if (e.event !== 'mail') return;
+          for (const id of (e.data.created as string[] | undefined) ?? [])
+            if (!sseAt.has(id)) sseAt.set(id, at);
+        });
+        const address = `bench-${randomUUID()}@contoso.test`;
+        const password = 'pw-123456';
+        await emulator.control('POST', '/mailboxes', { address, password, displayName: 'Bench' });
+        await emulator.control('POST', `/mailboxes/${address}/seed`, { messages: 10 });
+        const landing = await connectOutlookThroughApi(producerUrl, user, { username: address, password });
+        if (landing.searchParams.get('outlook') !== 'connected') throw new Error(`connect: ${landing.href}`);
+        let last = 'no subscription row';
+        await until(`the subscription of ${address} (${last})`, 120_000, async () => {
+          const rows = (await db.query(
+            `SELECT status, last_error FROM graph_subscriptions WHERE user_id = $1`,
+            [user.id],
+          )) as { status: string; last_error: string | null }[];
+          if (rows[0]) last = `${rows[0].status}: ${rows[0].last_error}`;
+          return rows.some((r) => r.status === 'active');
+        }).catch((error: Error) => {
+          throw new Error(`${error.message}; last seen ${last}`);
+        });
+        benches.push({ user, address, stream });
+      },
+    );
+    const setupSeconds = (performance.now() - tSetup) / 1000;
+    console.log(`${mailboxes} mailboxes connected and subscribed in ${setupSeconds.toFixed(1)} s`);
+
+    // Phase 1: new mail at a fixed total rate, round robin; the clock starts at each delivery request.
+    const sentAt = new Map<string, number>();
+    const owner = new Map<string, string>();
+    const pgAt = new Map<string, number>();
+    const total = rate * seconds;
+    let deliveryErrors = 0;
+    let inFlight = 0;
+    let injecting = true;
+    let lastSent = performance.now();
+    const poller = (async () => {
+      while (injecting || (pgAt.size < sentAt.size && performance.now() - lastSent < LOSS_DEADLINE_MS)) {
+        const missing = [...sentAt.keys()].filter((id) => !pgAt.has(id));
+        if (missing.length > 0) {
+          const rows = (await db.query(
+            `SELECT graph_id FROM emails WHERE user_id = ANY($1::uuid[]) AND graph_id = ANY($2::text[])`,
+            [users, missing],
+          )) as { graph_id: string }[];
+          const at = performance.now();
+          for (const r of rows) pgAt.set(r.graph_id, at);
+        }
+        await sleep(50);
+      }
+    })();
+    const pending: Promise<void>[] = [];
+    const t0 = performance.now();
+    for (let i = 0; i < total; i++) {
+      const due = t0 + (i * 1000) / rate;
+      const wait = due - performance.now();
+      if (wait > 1) await sleep(wait);
+      while (inFlight >= 256) await sleep(1);
+      const b = benches[i % benches.length];
+      inFlight++;
+      const start = performance.now();
+      pending.push(
+        (
+          emulator.control('POST', `/mailboxes/${b.address}/messages`, {
+            subject: `bench ${i}`,
+            bodyHtml: '<p>bench</p>',
+            from: { name: 'Bench', address: 'bench@example.test' },
+          }) as Promise<{ id: string }>
+        ).then(
+          ({ id }) => {
+            sentAt.set(id, start);
+            owner.set(id, b.user.id);
+            lastSent = performance.now();
+            inFlight--;
+          },
+          () => {
+            deliveryErrors++;
+            inFlight--;
+          },
+        ),
+      );
+    }
+    await Promise.all(pending);
+    const injectSeconds = (performance.now() - t0) / 1000;
+    const achievedRate = sentAt.size / injectSeconds;
+    injecting = false;
+    console.log(
+      `delivered ${sentAt.size}/${total} messages in ${injectSeconds.toFixed(1)} s ` +
+        `(${Math.round(achievedRate)}/s, ${deliveryErrors} errors); waiting up to ${LOSS_DEADLINE_MS / 1000} s`,
+    );
+    await until('every SSE event or the deadline', LOSS_DEADLINE_MS + 5_000, async () => {
+      const allSse = [...sentAt.keys()].every((id) => sseAt.has(id));
+      return (allSse && pgAt.size >= sentAt.size) || performance.now() - lastSent > LOSS_DEADLINE_MS;
+    });
+    await poller;
+    const pgLatency: number[] = [];
+    const sseLatency: number[] = [];
+    for (const [id, start] of sentAt) {
+      const pg = pgAt.get(id);
+      const sse = sseAt.get(id);
+      if (pg !== undefined && pg - start <= LOSS_DEADLINE_MS) pgLatency.push(pg - start);
+      if (sse !== undefined && sse - start <= LOSS_DEADLINE_MS) sseLatency.push(sse - start);
+    }
+    const pg = summary(pgLatency);
+    const sse = summary(sseLatency);
+    const lostPg = sentAt.size - pgLatency.length;
+    const lostSse = sentAt.size - sseLatency.length;
+
+    // Phase 2: the webhook alone. The consumer stops first so it does not compete for the 2 cores.
+    await consumer.kill('SIGTERM');
+    consumer = undefined;
+    const subs = (await db.query(
+      `SELECT s.user_id, s.graph_subscription_id, s.client_state, e.graph_id
+         FROM graph_subscriptions s
+         JOIN LATERAL (SELECT graph_id FROM emails WHERE user_id = s.user_id LIMIT 1) e ON true
+        WHERE s.user_id = ANY($1::uuid[]) AND s.status = 'active'`,
+      [users],
+    )) as { user_id: string; graph_subscription_id: string; client_state: string; graph_id: string }[];
+    const bodies = subs.map((s) =>
+      JSON.stringify({
+        value: Array.from({ length: batch }, () => ({
+          subscriptionId: s.graph_subscription_id,
+          subscriptionExpirationDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+          changeType: 'updated',
+          resource: `Users/${s.user_id}/Messages/${s.graph_id}`,
+          resourceData: {
+            '@odata.type': '#Microsoft.Graph.Message',
+            '@odata.id': `Users/${s.user_id}/Messages/${s.graph_id}`,
+            id: s.graph_id,
+          },
+          clientState: s.client_state,
+          tenantId: '9188040d-6c67-4c5b-b112-36a304b66dad',
+        })),
+      }),
+    );
+    const target = new URL(`${producerUrl}/api/webhooks/graph/notifications`);
+    if (target.hostname !== '127.0.0.1') throw new Error(`the load generator is loopback only: ${target}`);
+    const agent = new Agent({ keepAlive: true, maxSockets: connections });
+    const maxRequests = Math.ceil(200_000 / batch);
+    const responseMs: number[] = [];
+    const statuses: Record<string, number> = {};
+    let sent = 0;
+    let accepted = 0;
+    const post = (body: string) =>
+      new Promise<number>((done) => {
+        const req = request(
+          {
+            agent,
+            host: '127.0.0.1',
+            port: Number(target.port),
+            path: target.pathname,
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+            timeout: 10_000,
+          },
+          (res) => {
+            res.resume();
+            res.on('end', () => done(res.statusCode ?? 0));
+          },
+        );
+        req.on('timeout', () => req.destroy());
+        req.on('error', () => done(0));
+        req.end(body);
+      });
+    const tw = performance.now();
+    const stopAt = tw + webhookSeconds * 1000;
+    await Promise.all(
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < stopAt && sent < maxRequests) {
+          const body = bodies[sent++ % bodies.length];
+          const start = performance.now();
+          const status = await post(body);
+          responseMs.push(performance.now() - start);
+          statuses[status] = (statuses[status] ?? 0) + 1;
+          if (status === 202) accepted += batch;
+        }
+      }),
+    );
+    const webhookElapsed = (performance.now() - tw) / 1000;
+    agent.destroy();
+    const webhook = summary(responseMs);
+    const acceptedPerSecond = accepted / webhookElapsed;
+
+    const result = {
+      mailboxes,
+      setupSeconds: round(setupSeconds, 1),
+      loop: {
+        targetRate: rate,
+        achievedRate: Math.round(achievedRate),
+        seconds,
+        delivered: sentAt.size,
+        deliveryErrors,
+        toPostgresMs: pg,
+        toSseMs: sse,
+        lostPostgres: lostPg,
+        lostSse,
+        lossDeadlineMs: LOSS_DEADLINE_MS,
+      },
+      webhook: {
+        connections,
+        batch,
+        seconds: round(webhookElapsed, 2),
+        requests: responseMs.length,
+        statuses,
+        acceptedNotifications: accepted,
+        acceptedPerSecond: Math.round(acceptedPerSecond),
+        responseMs: webhook,
+      },
+      cpus: (await import('node:os')).cpus().length,
+      at: new Date().toISOString(),
+    };
+    const table: Array<[string, string, string, boolean]> = [
+      ['injection rate (events/s)', `${result.loop.achievedRate}`, `${rate}`, achievedRate >= rate * 0.95],
+      ['→ PostgreSQL p50 / p99', `${pg.p50} / ${pg.p99} ms`, '', true],
+      ['→ PostgreSQL max', `${pg.max} ms`, '', true],
+      ['→ SSE p50', `${sse.p50} ms`, '', true],
+      ['→ SSE p99', `${sse.p99} ms`, '< 1000 ms', sse.p99 < 1000],
+      ['→ SSE max', `${sse.max} ms`, '', true],
+      ['lost (PostgreSQL / SSE)', `${lostPg} / ${lostSse}`, '0', lostPg === 0 && lostSse === 0],
+      [
+        'webhook accepted notif./s',
+        `${result.webhook.acceptedPerSecond}`,
+        '≥ 5000',
+        acceptedPerSecond >= 5000,
+      ],
+      ['webhook p99 response', `${webhook.p99} ms`, '< 50 ms', webhook.p99 < 50],
+      ['webhook max response', `${webhook.max} ms`, '< 3000 ms', webhook.max < 3000],
+    ];
+    console.log(
+      `\nloop: ${sentAt.size} new messages over ${mailboxes} mailboxes at ${result.loop.achievedRate}/s; ` +
+        `webhook: ${responseMs.length} POSTs of ${batch} on ${connections} connections in ` +
+        `${result.webhook.seconds} s, statuses ${JSON.stringify(statuses)} (Graph's deadline: 3 s)`,
+    );
+    for (const [name, value, limit, ok] of table) {
+      console.log(
+        `${name.padEnd(28)} ${value.padStart(14)}   ${limit.padEnd(10)} ${limit ? (ok ? 'ok' : 'MISSED') : ''}`,
+      );
+    }
+    const dir = resolve(REPO, '.data/bench');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(resolve(dir, 'realtime.json'), `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`p99 notification → dashboard: ${sse.p99} ms`);
+  } finally {
+    for (const b of benches) b.stream.close();
+    await consumer?.kill('SIGTERM');
+    await producer?.kill('SIGTERM');
+    // The bench's users go with their mailboxes' rows and subscriptions (ON DELETE CASCADE).
+    if (users.length > 0) await db.query(`DELETE FROM users WHERE id = ANY($1::uuid[])`, [users]);
+    await app.close();
+    await emulator.stop();
+  }
+}
+
+function round(value: number, digits: number): number {
+  return Number(value.toFixed(digits));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
