@@ -10,7 +10,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { TOPICS, type TopicName } from '@core-email/contracts';
+import { TOPICS } from '@core-email/contracts';
 import { eventually, KafkaPublisher, runMigrations } from '@core-email/platform';
 import {
   EmulatorProcess,
@@ -29,13 +29,6 @@ import {
   startProducerProcess,
 } from './support/producer-process';
 import { startSyncContext } from './support/sync-app';
-
-const CONSUMER_TOPICS: TopicName[] = [
-  TOPICS.syncEmail,
-  TOPICS.createEmailSubscription,
-  TOPICS.updateEmailSubscription,
-  TOPICS.createEmailSubscriptionCron,
-];
 
 let emulator: EmulatorProcess;
 let producer: ProducerProcess;
@@ -57,7 +50,7 @@ before(async () => {
   publisher = new KafkaPublisher(kafka);
   producer = await startProducerProcess(emulator.url);
   const group = `realtime-loop-${randomUUID()}`;
-  for (const topic of CONSUMER_TOPICS) await groupAtTopicEnd(kafka, group, topic);
+  await groupAtTopicEnd(kafka, group);
   consumer = await startConsumerProcess(group, emulator.url, {
     PUBLIC_BASE_URL: producer.url,
     // The scheduler would publish polling syncs of other users' mailboxes to this emulator.

@@ -42,6 +42,12 @@ export const consumerEnvSchema = z.object({
   REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(300),
   // Mailboxes without a subscription get an incremental sync this often.
   POLLING_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
+  // false: no Graph subscriptions at all, every mailbox is kept current by polling (a deployment with no
+  // public webhook URL).
+  SUBSCRIPTIONS_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   // Off in tests that drive the scheduler themselves.
   SUBSCRIPTION_SCHEDULER_ENABLED: z
     .enum(['true', 'false'])

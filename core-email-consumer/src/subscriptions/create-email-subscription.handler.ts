@@ -1,5 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { CreateEmailSubscriptionMessage, TOPICS } from '@core-email/contracts';
+import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import type { TopicHandler } from '../workers/topic-handler';
 import { SubscriptionService } from './subscription.service';
 
@@ -14,9 +15,16 @@ const REPLACE: ReadonlySet<CreateEmailSubscriptionMessage['reason']> = new Set([
 export class CreateEmailSubscriptionHandler implements TopicHandler<typeof TOPICS.createEmailSubscription> {
   readonly topic = TOPICS.createEmailSubscription;
 
-  constructor(private readonly subscriptions: SubscriptionService) {}
+  constructor(
+    private readonly subscriptions: SubscriptionService,
+    @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
+  ) {}
 
   async handle(message: CreateEmailSubscriptionMessage): Promise<void> {
+    if (!this.config.env.SUBSCRIPTIONS_ENABLED) {
+      await this.subscriptions.usePolling(message.userId);
+      return;
+    }
     await this.subscriptions.ensure(message.userId, REPLACE.has(message.reason));
   }
 }

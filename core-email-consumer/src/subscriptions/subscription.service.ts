@@ -64,6 +64,11 @@ export class SubscriptionService {
     return `${this.config.env.PUBLIC_BASE_URL}/api/webhooks/graph/lifecycle`;
   }
 
+  /** Subscriptions are switched off for the deployment: the mailbox is kept current by polling. */
+  async usePolling(userId: string): Promise<void> {
+    await this.subscriptions.setDeliveryMode(userId, 'polling');
+  }
+
   /**
    * Makes sure the mailbox has one live subscription. `replace`: the current one is not to be trusted
    * (Graph removed it, or the mailbox was connected again), so it is deleted at Graph and a new one made.

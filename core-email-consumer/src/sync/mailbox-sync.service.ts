@@ -63,7 +63,10 @@ export class MailboxSyncService {
     } catch (error) {
       const reason = finalReason(error);
       const lastAttempt = ctx.attempt >= this.config.retry.attempts;
-      if (reason === undefined && !lastAttempt) throw error; // retried with backoff; resumes from the links
+      // The producer publishes a 'connected' job inside the transaction that stores the mailbox, so the job
+      // can arrive a moment before that commit: "not connected" then means "not yet", worth a retry.
+      const mayBeEarly = reason === 'not_connected' && job.reason === 'connected';
+      if ((reason === undefined || mayBeEarly) && !lastAttempt) throw error; // retried with backoff
       await this.fail(job, progress, reason ?? describe(error));
       if (reason === undefined) throw error; // the dead-letter topic keeps the job and the error
     }

@@ -1,3 +1,4 @@
+import { TOPICS } from '@core-email/contracts';
 // A fresh consumer group starts at the topic's beginning (TopicConsumer's default), where older jobs of
 // other tests' users wait. Committing the group's offsets at the topic's end before any member joins means
 // our consumers only see jobs published from now on (jobs others publish meanwhile still arrive, so the
@@ -10,16 +11,32 @@ export function testKafka(): Kafka {
   return new Kafka({ clientId: 'consumer-process-test', brokers, logLevel: logLevel.NOTHING });
 }
 
-export async function groupAtTopicEnd(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+/** Every topic the consumer reads: a fresh group must start at the end of each, not replay other tests' jobs. */
+export const CONSUMER_TOPICS: string[] = [
+  TOPICS.syncEmail,
+  TOPICS.createEmailSubscription,
+  TOPICS.updateEmailSubscription,
+  TOPICS.createEmailSubscriptionCron,
+];
+
+/** Sets a not-yet-joined group's offsets to the current end of each topic (one admin connection). */
+export async function groupAtTopicEnd(
+  kafka: Kafka,
+  groupId: string,
+  topics: string | string[] = CONSUMER_TOPICS,
+): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const offsets = await admin.fetchTopicOffsets(topic);
-    await admin.setOffsets({
-      groupId,
-      topic,
-      partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
-    });
+    // One topic at a time: concurrent setOffsets for one group did not all stick.
+    for (const topic of Array.isArray(topics) ? topics : [topics]) {
+      const offsets = await admin.fetchTopicOffsets(topic);
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: offsets.map((o) => ({ partition: o.partition, offset: o.high })),
+      });
+    }
   } finally {
     await admin.disconnect();
   }
