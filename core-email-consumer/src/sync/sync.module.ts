@@ -1,10 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { GraphClients, LOGGER, MailboxTokens, MailboxTokensModule } from '@core-email/platform';
-import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
-import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
+import { GraphClientsModule } from '../graph/graph-clients.module';
 import { ApplyDeltaPageHandler } from './commands/apply-delta-page.handler';
 import { FolderSyncService } from './folder-sync.service';
 import { MailboxSyncService } from './mailbox-sync.service';
@@ -17,25 +13,8 @@ import { SyncEmailHandler } from './sync-email.handler';
 
 /** Mailbox sync: the `sync_email` handler and everything behind it. */
 @Module({
-  imports: [CqrsModule, MailboxTokensModule.forRoot(CONSUMER_CONFIG)],
+  imports: [CqrsModule, GraphClientsModule],
   providers: [
-    {
-      provide: GraphClients,
-      inject: [CONSUMER_CONFIG, MailboxTokens, getDataSourceToken(), LOGGER],
-      useFactory: (config: ConsumerConfig, tokens: MailboxTokens, db: DataSource, logger: Logger) =>
-        new GraphClients(
-          {
-            graphBaseUrl: config.env.GRAPH_BASE_URL,
-            maxConcurrency: config.env.GRAPH_MAX_CONCURRENCY,
-            requestBudget: config.env.GRAPH_REQUEST_BUDGET,
-            budgetWindowMs: config.env.GRAPH_BUDGET_WINDOW_SECONDS * 1000,
-            maxThrottleRetries: config.env.GRAPH_THROTTLE_RETRIES,
-          },
-          tokens,
-          db,
-          logger,
-        ),
-    },
     ApplyDeltaPageHandler,
     EmailsRepository,
     MailFoldersRepository,
@@ -46,7 +25,7 @@ import { SyncEmailHandler } from './sync-email.handler';
     StuckRunsRepository,
     StuckRunsService,
   ],
-  // FolderSyncService and GraphClients: the real-time apply runs the same folder deltas (src/realtime/).
-  exports: [SyncEmailHandler, FolderSyncService, GraphClients],
+  // FolderSyncService and GraphClientsModule: the real-time apply runs the same folder deltas (src/realtime/).
+  exports: [SyncEmailHandler, FolderSyncService, GraphClientsModule],
 })
 export class SyncModule {}

@@ -1,0 +1,35 @@
+import { Module } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { GraphClients, LOGGER, MailboxTokens, MailboxTokensModule } from '@core-email/platform';
+import type { Logger } from 'pino';
+import type { DataSource } from 'typeorm';
+import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
+
+/**
+ * The process's one GraphClients, shared by the sync and the subscriptions: each mailbox must have a single
+ * limiter (4 in flight, one request budget, one Retry-After pause), whichever feature calls Graph.
+ */
+@Module({
+  imports: [MailboxTokensModule.forRoot(CONSUMER_CONFIG)],
+  providers: [
+    {
+      provide: GraphClients,
+      inject: [CONSUMER_CONFIG, MailboxTokens, getDataSourceToken(), LOGGER],
+      useFactory: (config: ConsumerConfig, tokens: MailboxTokens, db: DataSource, logger: Logger) =>
+        new GraphClients(
+          {
+            graphBaseUrl: config.env.GRAPH_BASE_URL,
+            maxConcurrency: config.env.GRAPH_MAX_CONCURRENCY,
+            requestBudget: config.env.GRAPH_REQUEST_BUDGET,
+            budgetWindowMs: config.env.GRAPH_BUDGET_WINDOW_SECONDS * 1000,
+            maxThrottleRetries: config.env.GRAPH_THROTTLE_RETRIES,
+          },
+          tokens,
+          db,
+          logger,
+        ),
+    },
+  ],
+  exports: [GraphClients, MailboxTokensModule],
+})
+export class GraphClientsModule {}
