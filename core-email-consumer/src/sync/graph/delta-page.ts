@@ -39,8 +39,12 @@ export function parseDeltaPage(raw: unknown, folderGraphId: string, graphOrigin:
   const latest = new Map<string, EmailRow | null>();
   let skipped = 0;
   for (const item of envelope.data.value) {
-    const removed = graphRemovedSchema.safeParse(item);
-    if (removed.success) {
+    if (isRemoval(item)) {
+      const removed = graphRemovedSchema.safeParse(item);
+      if (!removed.success) {
+        skipped += 1;
+        continue;
+      }
       latest.delete(removed.data.id);
       latest.set(removed.data.id, null);
       continue;
@@ -60,4 +64,9 @@ export function parseDeltaPage(raw: unknown, folderGraphId: string, graphOrigin:
     else removedIds.push(id);
   }
   return { upserts, removedIds, skipped, nextLink, deltaLink };
+}
+
+/** Only removals carry `@removed`; asking first spares every message a failed parse. */
+function isRemoval(item: unknown): boolean {
+  return typeof item === 'object' && item !== null && '@removed' in item;
 }

@@ -1,10 +1,12 @@
-import { z } from 'zod';
+// zod 4 (shipped in the pinned zod 3.25 as `zod/v4`): it checks a page of 1,000 messages several times faster
+// than zod 3, which made validation the sync's largest CPU cost.
+import { z } from 'zod/v4';
 
 // Graph's answers are input like any other: each is checked here before the sync trusts a field of it.
 
 const graphId = z.string().min(1).max(512);
 const text = z.string().max(1_000_000);
-const time = z.string().datetime({ offset: true });
+const time = z.iso.datetime({ offset: true });
 
 const emailAddress = z
   .object({
@@ -46,14 +48,14 @@ export type GraphMessage = z.infer<typeof graphMessageSchema>;
 /** A message deleted or moved out of the folder since the last round. */
 export const graphRemovedSchema = z.object({
   id: graphId,
-  '@removed': z.object({ reason: z.string().max(100).optional() }).passthrough(),
+  '@removed': z.looseObject({ reason: z.string().max(100).optional() }),
 });
 
 /** The page envelope; items are checked one by one so one bad item does not sink the page. */
 export const graphDeltaPageSchema = z.object({
   value: z.array(z.unknown()).max(10_000),
-  '@odata.nextLink': z.string().url().optional(),
-  '@odata.deltaLink': z.string().url().optional(),
+  '@odata.nextLink': z.url().optional(),
+  '@odata.deltaLink': z.url().optional(),
 });
 
 export const graphFolderSchema = z.object({
@@ -68,7 +70,7 @@ export type GraphFolder = z.infer<typeof graphFolderSchema>;
 
 export const graphFolderPageSchema = z.object({
   value: z.array(z.unknown()).max(10_000),
-  '@odata.nextLink': z.string().url().optional(),
+  '@odata.nextLink': z.url().optional(),
 });
 
 /** The properties the sync stores (body included), asked for with $select on the first delta request. */

@@ -3,6 +3,7 @@ import { CreateOutlookAccounts1764290000000 } from './migrations/1764290000000-c
 import { CreateMailTables1764300000000 } from './migrations/1764300000000-create-mail-tables';
 import { FreeDisconnectedMsAccounts1764310000000 } from './migrations/1764310000000-free-disconnected-ms-accounts';
 import { CreateGraphSubscriptions1764320000000 } from './migrations/1764320000000-create-graph-subscriptions';
+import { DropEmailSearchVector1764330000000 } from './migrations/1764330000000-drop-email-search-vector';
 
 /** In order. A migration, once merged, is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -11,4 +12,5 @@ export const MIGRATIONS = [
   CreateMailTables1764300000000,
   FreeDisconnectedMsAccounts1764310000000,
   CreateGraphSubscriptions1764320000000,
+  DropEmailSearchVector1764330000000,
 ];

@@ -1,0 +1,92 @@
+// The checks a delta page passes before the sync writes a row of it: Graph's answers are hostile input.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { MalformedGraphResponseError, parseDeltaPage } from '../src/sync/graph/delta-page';
+
+const ORIGIN = 'https://graph.example.test';
+const NEXT = `${ORIGIN}/v1.0/me/mailFolders/f1/messages/delta?$skiptoken=abc`;
+
+function message(id: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    id,
+    subject: `subject of ${id}`,
+    receivedDateTime: '2026-11-01T10:00:00Z',
+    from: { emailAddress: { name: 'Ann', address: 'ann@contoso.test' } },
+    isRead: false,
+    ...extra,
+  };
+}
+
+test('messages become rows of the folder whose delta returned them; removals become ids', () => {
+  const page = parseDeltaPage(
+    { value: [message('m1'), { id: 'm2', '@removed': { reason: 'deleted' } }], '@odata.nextLink': NEXT },
+    'f1',
+    ORIGIN,
+  );
+  assert.deepEqual(
+    page.upserts.map((r) => [r.graph_id, r.folder_graph_id, r.subject, r.from_address]),
+    [['m1', 'f1', 'subject of m1', 'ann@contoso.test']],
+  );
+  assert.deepEqual(page.removedIds, ['m2']);
+  assert.equal(page.nextLink, NEXT);
+  assert.equal(page.skipped, 0);
+});
+
+test('malformed items are skipped and counted, and never written or removed', () => {
+  const page = parseDeltaPage(
+    {
+      value: [
+        message('m1', { receivedDateTime: 'yesterday' }),
+        message('m2', { isRead: 'yes' }),
+        { id: 'm3', '@removed': 'deleted' },
+        { '@removed': { reason: 'deleted' } },
+        message('m4'),
+      ],
+      '@odata.deltaLink': `${ORIGIN}/v1.0/me/mailFolders/f1/messages/delta?$deltatoken=xyz`,
+    },
+    'f1',
+    ORIGIN,
+  );
+  assert.deepEqual(
+    page.upserts.map((r) => r.graph_id),
+    ['m4'],
+  );
+  assert.deepEqual(page.removedIds, []);
+  assert.equal(page.skipped, 4);
+});
+
+test('an item repeated within a page counts once, its last occurrence winning', () => {
+  const page = parseDeltaPage(
+    {
+      value: [
+        message('m1', { isRead: false }),
+        { id: 'm2', '@removed': {} },
+        message('m1', { isRead: true }),
+        message('m2'),
+      ],
+      '@odata.nextLink': NEXT,
+    },
+    'f1',
+    ORIGIN,
+  );
+  assert.deepEqual(
+    page.upserts.map((r) => [r.graph_id, r.is_read]),
+    [
+      ['m1', true],
+      ['m2', false],
+    ],
+  );
+  assert.deepEqual(page.removedIds, []);
+});
+
+test('a page whose links point outside Graph, or with both or neither link, is refused whole', () => {
+  const cases = [
+    { value: [], '@odata.nextLink': 'https://evil.example.test/v1.0/me/messages/delta?$skiptoken=1' },
+    { value: [], '@odata.nextLink': NEXT, '@odata.deltaLink': NEXT },
+    { value: [] },
+    { value: 'nope', '@odata.nextLink': NEXT },
+  ];
+  for (const raw of cases) {
+    assert.throws(() => parseDeltaPage(raw, 'f1', ORIGIN), MalformedGraphResponseError);
+  }
+});
