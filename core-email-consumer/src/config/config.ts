@@ -17,6 +17,10 @@ export const consumerEnvSchema = z.object({
   KAFKA_HANDLER_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
   KAFKA_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   KAFKA_RETRY_MAX_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
+  // Partitions handled at once, and users of one partition handled at once (one user's jobs stay in order):
+  // a long mailbox sync must not hold up other users' real-time changes.
+  KAFKA_PARTITION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(16),
+  KAFKA_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
   // Mailbox sync (issue 5). Graph pages messages delta with odata.maxpagesize up to 1,000.
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   SYNC_FOLDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
@@ -39,7 +43,7 @@ export const consumerEnvSchema = z.object({
   SUBSCRIPTION_RENEW_WITHIN_MINUTES: z.coerce.number().int().min(1).max(10_070).default(1_440),
   SUBSCRIPTION_CRON_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   // Real time: a mailbox's notifications received within this window are applied with one delta pass.
-  REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(300),
+  REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   // Mailboxes without a subscription get an incremental sync this often.
   POLLING_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   // false: no Graph subscriptions at all, every mailbox is kept current by polling (a deployment with no

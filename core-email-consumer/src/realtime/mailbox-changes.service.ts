@@ -6,6 +6,7 @@ import { GraphError } from '@microsoft/microsoft-graph-client';
 import {
   GraphClients,
   HandlerContext,
+  inParallel,
   KafkaPublisher,
   LOGGER,
   MailboxNotConnectedError,
@@ -97,8 +98,10 @@ export class MailboxChangesService {
         if (unseen.length > 0) tally.recordBefore(unseen, await this.stored(userId, unseen));
       },
     };
-    // One folder at a time: an incremental delta with nothing new is one small request per folder.
-    for (const folder of folders) await this.folderSync.sync(run, folder);
+    // The mailbox's Graph limiter bounds the requests in flight whatever this allows.
+    await inParallel(folders, this.config.env.SYNC_FOLDER_CONCURRENCY, (folder) =>
+      this.folderSync.sync(run, folder),
+    );
     return tally.result(await this.stored(userId, tally.ids));
   }
 

@@ -5,6 +5,7 @@ import { SyncEmailMessage, TOPICS } from '@core-email/contracts';
 import {
   GraphClients,
   HandlerContext,
+  inParallel,
   KafkaPublisher,
   LOGGER,
   MailboxNotConnectedError,
@@ -144,13 +145,4 @@ function finalReason(error: unknown): string | undefined {
 function describe(error: unknown): string {
   if (error instanceof GraphError) return `graph_error: ${error.statusCode} ${error.code ?? ''}`.trim();
   return error instanceof Error ? `${error.name}: ${error.message}` : 'unknown error';
-}
-
-/** Runs `work` over `items` with at most `limit` at once; the first failure fails the whole. */
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

@@ -8,6 +8,7 @@ export * from './health/infra-health';
 export * from './http/error-filter';
 export * from './infrastructure.module';
 export * from './kafka/kafka-client';
+export { inParallel } from './kafka/key-lanes';
 export * from './kafka/publisher';
 export * from './kafka/retry';
 export * from './kafka/tokens';

@@ -200,3 +200,73 @@ test('a handler that keeps failing sends the message to the .dlq after the bound
     await dlq.stop();
   }
 });
+
+test("a user's slow job does not hold up other users on its partition; each user's messages stay in order", async () => {
+  const topic = TOPICS.syncEmail;
+  const slowUser = randomUUID();
+  let otherUser = randomUUID();
+  const partition = expectedPartition(topic, slowUser, 3);
+  while (expectedPartition(topic, otherUser, 3) !== partition) otherUser = randomUUID();
+  const groupId = `test-lanes-${randomUUID()}`;
+  const handled: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const consumer = new TopicConsumer(
+    kafka,
+    publisher,
+    {
+      [topic]: async (m: MessageOf<typeof topic>) => {
+        if (m.userId !== slowUser && m.userId !== otherUser) return;
+        if (m.reason === 'connected') await gate; // the slow user's first job
+        handled.push(`${m.userId === slowUser ? 'slow' : 'other'}:${m.reason}`);
+      },
+    },
+    {
+      groupId,
+      retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
+      fromBeginning: false,
+      maxWaitTimeInMs: 200,
+      keyConcurrency: 2,
+    },
+    silentLogger,
+  );
+  await consumer.start();
+  await consumer.ready;
+  const job = (userId: string, reason: 'connected' | 'resync' | 'polling') => ({
+    ...(sample(topic, userId) as MessageOf<typeof topic>),
+    reason,
+  });
+  const admin = kafka.admin();
+  await admin.connect();
+  const committed = async () =>
+    Number(
+      (await admin.fetchOffsets({ groupId, topics: [topic] }))[0].partitions.find(
+        (p) => p.partition === partition,
+      )!.offset,
+    );
+  try {
+    const [start] = (await admin.fetchTopicOffsets(topic)).filter((p) => p.partition === partition);
+    await publisher.publishMany(topic, [
+      job(slowUser, 'connected'),
+      job(otherUser, 'resync'),
+      job(otherUser, 'polling'),
+      job(slowUser, 'resync'),
+    ]);
+    await eventually(async () => handled.length === 2 || undefined, 20_000, "the other user's jobs");
+    assert.deepEqual(handled, ['other:resync', 'other:polling']);
+    // Nothing past the unfinished job is committed: a crash now would repeat it.
+    assert.ok((await committed()) <= Number(start.offset));
+    release();
+    await eventually(async () => handled.length === 4 || undefined, 20_000, "the slow user's jobs");
+    assert.deepEqual(handled.slice(2), ['slow:connected', 'slow:resync']);
+    await eventually(
+      async () => (await committed()) === Number(start.offset) + 4 || undefined,
+      20_000,
+      'the commit',
+    );
+  } finally {
+    release();
+    await admin.disconnect();
+    await consumer.stop();
+  }
+});

@@ -31,7 +31,8 @@ export class ApplyDeltaPageHandler implements ICommandHandler<ApplyDeltaPageComm
       await this.folders.saveLink(tx, c.userId, c.folderGraphId, c.round, c.link, c.roundDone);
       return { written, removed, reconciled };
     });
-    await this.markWritten(c.userId);
+    // A page that changed no mail (most real-time folder deltas) leaves the read caches valid.
+    if (applied.written + applied.removed + applied.reconciled > 0) await this.markWritten(c.userId);
     return applied;
   }
 

@@ -1,5 +1,6 @@
 import type { Kafka, Producer } from 'kafkajs';
 import { encode, keyOf, MessageOf, TopicName } from '@core-email/contracts';
+import { SendQueue } from './send-queue';
 
 /** What the services use to send work: validated against the contract, keyed by user, acknowledged by all replicas. */
 export interface Publisher {
@@ -9,6 +10,7 @@ export interface Publisher {
 
 export class KafkaPublisher implements Publisher {
   private readonly producer: Producer;
+  private readonly queue: SendQueue;
   private connected?: Promise<void>;
 
   constructor(kafka: Kafka) {
@@ -18,6 +20,7 @@ export class KafkaPublisher implements Publisher {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
     });
+    this.queue = new SendQueue(this.producer, () => this.connect());
   }
 
   connect(): Promise<void> {
@@ -32,14 +35,12 @@ export class KafkaPublisher implements Publisher {
   async publishMany<T extends TopicName>(topic: T, messages: MessageOf<T>[]): Promise<void> {
     if (messages.length === 0) return;
     const records = messages.map((m) => ({ key: keyOf(topic, m), value: encode(topic, m) }));
-    await this.connect();
-    await this.producer.send({ topic, acks: -1, messages: records });
+    await this.queue.send(topic, records);
   }
 
   /** Raw bytes, for the dead-letter topics only: their payload is whatever failed. */
   async publishRaw(topic: string, key: string | null, value: Buffer): Promise<void> {
-    await this.connect();
-    await this.producer.send({ topic, acks: -1, messages: [{ key, value }] });
+    await this.queue.send(topic, [{ key, value }]);
   }
 
   async disconnect(): Promise<void> {

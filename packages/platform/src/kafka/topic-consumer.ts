@@ -1,8 +1,9 @@
-import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ContractError, decode, dlqTopicOf, DeadLetter, MessageOf, TopicName } from '@core-email/contracts';
 import type { KafkaPublisher } from './publisher';
 import { finishesWithin } from './deadline';
+import { CommitPoint, inParallel, lanesByKey } from './key-lanes';
 import { backoffDelay, RetryPolicy, sleep } from './retry';
 
 export interface HandlerContext {
@@ -28,14 +29,29 @@ export interface TopicConsumerOptions {
   fromBeginning?: boolean;
   /** How long a fetch waits for data; also how long a clean stop can take. */
   maxWaitTimeInMs?: number;
+  /** Partitions handled at once (1 by default). */
+  partitionConcurrency?: number;
+  /** Users (message keys) of one partition handled at once; one user's messages stay in order (1 by default). */
+  keyConcurrency?: number;
   onDeadLetter?: (letter: DeadLetter) => void;
   onProcessed?: (topic: TopicName) => void;
+}
+
+/** One message of a batch, with what its handler needs of the batch. */
+interface Delivery {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+  heartbeat(): Promise<void>;
 }
 
 /**
  * Runs handlers for a set of topics in one consumer group. An offset is committed only after its handler
  * succeeded, or after the message was safely written to the topic's dead-letter queue: a malformed message
  * goes there at once, a failing one after bounded retries, so no message blocks its partition.
+ *
+ * Messages are keyed by user, so only one user's messages need order: a partition's batch runs as one lane per
+ * user, several lanes at once, and the offset committed is the end of the finished prefix of the batch.
  */
 export class TopicConsumer {
   private readonly consumer: Consumer;
@@ -65,7 +81,12 @@ export class TopicConsumer {
       topics: Object.keys(this.handlers),
       fromBeginning: this.options.fromBeginning ?? true,
     });
-    await this.consumer.run({ autoCommit: false, eachMessage: (payload) => this.handle(payload) });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionConcurrency ?? 1,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
     this.running = true;
   }
 
@@ -81,16 +102,37 @@ export class TopicConsumer {
     }
   }
 
-  private async handle(payload: EachMessagePayload): Promise<void> {
-    const { topic, partition, message } = payload;
-    const attempts = await this.process(payload);
-    if (attempts.error) await this.deadLetter(payload, attempts.error, attempts.count);
-    await this.consumer.commitOffsets([
-      { topic, partition, offset: (BigInt(message.offset) + 1n).toString() },
-    ]);
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch, heartbeat } = payload;
+    const { topic, partition } = batch;
+    const point = new CommitPoint(batch.messages.map((m) => m.offset));
+    let commits = Promise.resolve();
+    let committed = -1n;
+    const commit = (offset: string) => {
+      commits = commits.then(async () => {
+        if (BigInt(offset) <= committed) return;
+        await this.consumer.commitOffsets([{ topic, partition, offset }]);
+        committed = BigInt(offset);
+      });
+      return commits;
+    };
+    await inParallel(lanesByKey(batch.messages), this.options.keyConcurrency ?? 1, async (lane) => {
+      for (const message of lane) {
+        await this.handle({ topic, partition, message, heartbeat });
+        const offset = point.finish(message.offset);
+        if (offset !== undefined) await commit(offset);
+      }
+    });
+    const last = batch.messages[batch.messages.length - 1];
+    if (last) payload.resolveOffset(last.offset);
   }
 
-  private async process(payload: EachMessagePayload): Promise<{ count: number; error?: string }> {
+  private async handle(delivery: Delivery): Promise<void> {
+    const attempts = await this.process(delivery);
+    if (attempts.error) await this.deadLetter(delivery, attempts.error, attempts.count);
+  }
+
+  private async process(payload: Delivery): Promise<{ count: number; error?: string }> {
     const topic = payload.topic as TopicName;
     const handler = this.handlers[topic] as MessageHandler<TopicName> | undefined;
     let decoded: MessageOf<TopicName>;
@@ -125,7 +167,7 @@ export class TopicConsumer {
     }
   }
 
-  private async deadLetter(payload: EachMessagePayload, error: string, attempts: number): Promise<void> {
+  private async deadLetter(payload: Delivery, error: string, attempts: number): Promise<void> {
     const { topic, partition, message } = payload;
     const letter: DeadLetter = {
       topic,
