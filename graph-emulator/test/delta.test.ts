@@ -210,4 +210,35 @@ describe('delta query through the Graph client', () => {
     await again.round();
     assert.deepEqual(again.items, await truth('inbox'));
   });
+  it('delivers a batch of messages to any folders in one control request, each in its folder delta', async () => {
+    const inbox = new FolderCopy(client, 'inbox', 1000);
+    const archive = new FolderCopy(client, 'archive', 1000);
+    await inbox.round();
+    await archive.round();
+    await assert.rejects(
+      emulator.control('POST', '/mailboxes/deliveries', {
+        messages: [
+          { mailbox, subject: 'never' },
+          { mailbox: 'nobody@example.test', subject: 'never' },
+        ],
+      }),
+      /404/,
+    );
+    const { delivered } = await emulator.control<{ delivered: { id: string }[] }>(
+      'POST',
+      '/mailboxes/deliveries',
+      {
+        messages: [
+          { mailbox, subject: 'batch 1' },
+          { mailbox, subject: 'batch 2', folder: 'archive' },
+          { mailbox, subject: 'batch 3' },
+        ],
+      },
+    );
+    assert.equal(delivered.length, 3);
+    const inboxChange = await inbox.round();
+    const archiveChange = await archive.round();
+    assert.deepEqual(inboxChange.upserts.sort(), [delivered[0].id, delivered[2].id].sort());
+    assert.deepEqual(archiveChange.upserts, [delivered[1].id]);
+  });
 });

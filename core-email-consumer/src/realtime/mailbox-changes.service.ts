@@ -17,7 +17,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import { FolderSyncService } from '../sync/folder-sync.service';
-import type { FolderState } from '../sync/repositories/mail-folders.repository';
+import { FOLDER_STATE_COLUMNS, FolderState } from '../sync/repositories/mail-folders.repository';
 import { ChangeTally } from './change-tally';
 
 /** The ids notify_user_mutate_email can carry per list (its contract's limit). */
@@ -108,9 +108,7 @@ export class MailboxChangesService {
   /** Folders the first sync has seen; a folder created since comes in with the next sync_email listing. */
   private syncedFolders(userId: string): Promise<FolderState[]> {
     return this.db.query(
-      `SELECT graph_id AS "graphId", display_name AS "displayName", total_count AS "totalCount",
-              delta_link AS "deltaLink", round::text AS round, round_is_fresh AS "roundIsFresh",
-              round_run_id AS "roundRunId"
+      `SELECT ${FOLDER_STATE_COLUMNS}
          FROM mail_folders WHERE user_id = $1 AND delta_link IS NOT NULL ORDER BY graph_id`,
       [userId],
     );

@@ -7,12 +7,14 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import { ApplyDeltaPageCommand } from './commands/apply-delta-page.command';
-import { parseDeltaPage } from './graph/delta-page';
+import { DeltaPage, parseDeltaPage } from './graph/delta-page';
 import { fetchDeltaPage, isFolderGone, isSyncStateGone } from './graph/graph-mail';
 import { FolderState, MailFoldersRepository } from './repositories/mail-folders.repository';
 
 /** A folder whose delta answers 410 again right after a restart is not going to get better this run. */
 const MAX_RESTARTS = 2;
+/** How long an unchanged folder keeps its saved delta link before a pass with no changes replaces it. */
+const UNCHANGED_LINK_KEEP_MS = 60 * 60 * 1000;
 
 export interface FolderRun {
   userId: string;
@@ -70,6 +72,7 @@ export class FolderSyncService {
       }
       const page = parseDeltaPage(raw, state.graphId, this.graphOrigin);
       const roundDone = page.deltaLink !== undefined;
+      if (roundDone && this.nothingToSave(state, page)) return;
       await run.beforePage?.(
         state.graphId,
         page.upserts.map((r) => r.graph_id),
@@ -97,6 +100,17 @@ export class FolderSyncService {
       if (roundDone) return;
       state = { ...state, deltaLink: page.nextLink! };
     }
+  }
+
+  /**
+   * A pass that found nothing in a folder whose round ended recently: its saved link still answers the same,
+   * so the transaction is skipped (a real-time apply passes over every folder for each change). The link is
+   * still replaced now and then, so a saved link never grows old.
+   */
+  private nothingToSave(state: FolderState, page: DeltaPage): boolean {
+    if (page.upserts.length > 0 || page.removedIds.length > 0 || page.skipped > 0) return false;
+    if (state.roundIsFresh || state.lastSyncedAt === null) return false;
+    return Date.now() - new Date(state.lastSyncedAt).getTime() < UNCHANGED_LINK_KEEP_MS;
   }
 
   /**

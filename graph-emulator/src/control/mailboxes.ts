@@ -41,6 +41,16 @@ const deliverSchema = z
   })
   .strict();
 
+/** Many deliveries in one request, to any mailboxes: a load generator's rate then costs few requests. */
+const deliveriesSchema = z
+  .object({
+    messages: z
+      .array(deliverSchema.extend({ mailbox: z.string().min(1).max(320) }))
+      .min(1)
+      .max(1_000),
+  })
+  .strict();
+
 const updateSchema = z
   .object({
     isRead: z.boolean(),
@@ -154,9 +164,7 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
     });
   });
 
-  router.post('/:mailbox/messages', (req, res) => {
-    const mb = mailboxOf(req);
-    const input = parse(deliverSchema, req.body);
+  function deliver(mb: Mailbox, input: z.infer<typeof deliverSchema>) {
     const folder = folderOf(mb, input.folder);
     const owner = { name: mb.identity.displayName, address: mb.identity.address };
     const msg = buildMessage(folder, {
@@ -165,7 +173,23 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
       to: [owner],
     });
     mb.addMessage(msg);
-    res.status(201).json({ id: msg.id, folderId: msg.folderId, changeKey: msg.changeKey });
+    return { id: msg.id, folderId: msg.folderId, changeKey: msg.changeKey };
+  }
+
+  // Before '/:mailbox/…' routes can see it. Every mailbox is checked before any message is delivered.
+  router.post('/deliveries', (req, res) => {
+    const { messages } = parse(deliveriesSchema, req.body);
+    const targets = messages.map(({ mailbox, ...input }) => {
+      const mb = state.findMailbox(mailbox);
+      if (!mb) throw new GraphError(404, 'ErrorInvalidUser', `No emulator mailbox '${mailbox}'.`);
+      folderOf(mb, input.folder);
+      return { mb, input };
+    });
+    res.status(201).json({ delivered: targets.map(({ mb, input }) => deliver(mb, input)) });
+  });
+
+  router.post('/:mailbox/messages', (req, res) => {
+    res.status(201).json(deliver(mailboxOf(req), parse(deliverSchema, req.body)));
   });
 
   router.patch('/:mailbox/messages/:id', (req, res) => {

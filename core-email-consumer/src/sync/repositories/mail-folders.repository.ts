@@ -11,10 +11,13 @@ export interface FolderState {
   round: string | null;
   roundIsFresh: boolean;
   roundRunId: string | null;
+  /** When a round of this folder last ended (its delta link saved). */
+  lastSyncedAt: Date | null;
 }
 
-const RETURNING = `graph_id AS "graphId", display_name AS "displayName", total_count AS "totalCount",
-  delta_link AS "deltaLink", round::text AS round, round_is_fresh AS "roundIsFresh", round_run_id AS "roundRunId"`;
+export const FOLDER_STATE_COLUMNS = `graph_id AS "graphId", display_name AS "displayName", total_count AS "totalCount",
+  delta_link AS "deltaLink", round::text AS round, round_is_fresh AS "roundIsFresh", round_run_id AS "roundRunId",
+  last_synced_at AS "lastSyncedAt"`;
 
 /** All I/O on `mail_folders`. */
 @Injectable()
@@ -38,7 +41,7 @@ export class MailFoldersRepository {
        ON CONFLICT (user_id, graph_id) DO UPDATE SET parent_graph_id = EXCLUDED.parent_graph_id,
          display_name = EXCLUDED.display_name, total_count = EXCLUDED.total_count,
          unread_count = EXCLUDED.unread_count
-       RETURNING ${RETURNING}`,
+       RETURNING ${FOLDER_STATE_COLUMNS}`,
       [userId, json],
     )) as FolderState[];
   }
@@ -60,7 +63,7 @@ export class MailFoldersRepository {
     const [[row]] = (await db.query(
       `UPDATE mail_folders SET round = nextval('mail_sync_round_seq'), round_is_fresh = true,
          round_run_id = $3, delta_link = NULL
-       WHERE user_id = $1 AND graph_id = $2 RETURNING ${RETURNING}`,
+       WHERE user_id = $1 AND graph_id = $2 RETURNING ${FOLDER_STATE_COLUMNS}`,
       [userId, graphId, runId],
     )) as [FolderState[], number];
     if (!row) throw new Error(`folder ${graphId} of user ${userId} is gone`);

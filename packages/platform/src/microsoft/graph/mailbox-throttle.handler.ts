@@ -38,6 +38,9 @@ export class MailboxThrottleHandler implements Middleware {
       await limiter.acquire();
       try {
         await this.next!.execute(context);
+        // Graph counts a request until its answer is sent, not until its headers are: the slot is held until
+        // the whole body is here, or a large page still streaming makes the next request a fifth (429).
+        if (context.response) context.response = await readWhole(context.response);
       } finally {
         limiter.release();
       }
@@ -74,3 +77,12 @@ function copyHeaders(headers: unknown): HeaderBag | undefined {
 async function discard(response: Response): Promise<void> {
   await response.arrayBuffer().catch(() => undefined);
 }
+
+/** The same answer with its body already read, so the caller parses it from memory. */
+async function readWhole(response: Response): Promise<Response> {
+  const body = await response.arrayBuffer();
+  const init = { status: response.status, statusText: response.statusText, headers: response.headers };
+  return new Response(body.byteLength > 0 && !NULL_BODY.has(response.status) ? body : null, init);
+}
+
+const NULL_BODY = new Set([101, 204, 205, 304]);
