@@ -66,7 +66,8 @@ async function main(): Promise<void> {
 
     // The pipeline.
     const group = `bench-sync-${randomUUID()}`;
-    await groupAtTopicEnd(kafka, group, TOPICS.syncEmail);
+    // Every topic the consumer reads, or it would first replay other runs' jobs (e.g. bench:realtime's).
+    await groupAtTopicEnd(kafka, group);
     const consumer = await startConsumerProcess(group, emulator.url, {
       SYNC_PAGE_SIZE: String(pageSize),
       SYNC_FOLDER_CONCURRENCY: String(concurrency),
