@@ -17,10 +17,9 @@ export const consumerEnvSchema = z.object({
   KAFKA_HANDLER_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
   KAFKA_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   KAFKA_RETRY_MAX_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
-  // Partitions handled at once, and users of one partition handled at once (one user's jobs stay in order):
-  // a long mailbox sync must not hold up other users' real-time changes.
-  KAFKA_PARTITION_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(16),
-  KAFKA_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(4),
+  // Users handled at once per topic (one user's messages stay in order): a long mailbox sync must not hold
+  // up other users' jobs or real-time changes.
+  KAFKA_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   // Mailbox sync (issue 5). Graph pages messages delta with odata.maxpagesize up to 1,000.
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   SYNC_FOLDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),

@@ -33,7 +33,6 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
       {
         groupId: this.config.env.KAFKA_GROUP_ID,
         retry: this.config.retry,
-        partitionConcurrency: this.config.env.KAFKA_PARTITION_CONCURRENCY,
         keyConcurrency: this.config.env.KAFKA_KEY_CONCURRENCY,
         onDeadLetter: (letter) => this.metrics.deadLetter(letter.topic),
         onProcessed: (topic) => this.metrics.processed(topic),

@@ -201,7 +201,7 @@ test('a handler that keeps failing sends the message to the .dlq after the bound
   }
 });
 
-test("a user's slow job does not hold up other users on its partition; each user's messages stay in order", async () => {
+test("a user's slow job does not hold up other users on its partition, even ones published after it; each user's messages stay in order", async () => {
   const topic = TOPICS.syncEmail;
   const slowUser = randomUUID();
   let otherUser = randomUUID();
@@ -211,13 +211,17 @@ test("a user's slow job does not hold up other users on its partition; each user
   const handled: string[] = [];
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
+  let blocked = false;
   const consumer = new TopicConsumer(
     kafka,
     publisher,
     {
       [topic]: async (m: MessageOf<typeof topic>) => {
         if (m.userId !== slowUser && m.userId !== otherUser) return;
-        if (m.reason === 'connected') await gate; // the slow user's first job
+        if (m.reason === 'connected') {
+          blocked = true;
+          await gate; // the slow user's first job
+        }
         handled.push(`${m.userId === slowUser ? 'slow' : 'other'}:${m.reason}`);
       },
     },
@@ -246,12 +250,11 @@ test("a user's slow job does not hold up other users on its partition; each user
     );
   try {
     const [start] = (await admin.fetchTopicOffsets(topic)).filter((p) => p.partition === partition);
-    await publisher.publishMany(topic, [
-      job(slowUser, 'connected'),
-      job(otherUser, 'resync'),
-      job(otherUser, 'polling'),
-      job(slowUser, 'resync'),
-    ]);
+    await publisher.publish(topic, job(slowUser, 'connected'));
+    await eventually(async () => blocked || undefined, 20_000, "the slow user's first job");
+    // Published while the slow job runs: they arrive in later fetches, which must not wait for it.
+    await publisher.publishMany(topic, [job(otherUser, 'resync'), job(slowUser, 'resync')]);
+    await publisher.publish(topic, job(otherUser, 'polling'));
     await eventually(async () => handled.length === 2 || undefined, 20_000, "the other user's jobs");
     assert.deepEqual(handled, ['other:resync', 'other:polling']);
     // Nothing past the unfinished job is committed: a crash now would repeat it.

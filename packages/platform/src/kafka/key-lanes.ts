@@ -1,38 +1,86 @@
-import type { KafkaMessage } from 'kafkajs';
-
 /**
- * A partition's batch split by message key (the user): each lane keeps its messages in offset order, and
- * lanes are independent, so one user's slow job never holds up another user's messages.
+ * Work in lanes: one lane's items run one after another in the order they were pushed, and up to `limit`
+ * lanes run at once. A lane is a topic and a message key (a user), so one user's slow job never holds up
+ * another user's messages, and one user's messages keep their order.
  */
-export function lanesByKey(messages: KafkaMessage[]): KafkaMessage[][] {
-  const lanes = new Map<string, KafkaMessage[]>();
-  for (const m of messages) {
-    const key = m.key?.toString('latin1') ?? '';
-    const lane = lanes.get(key);
-    if (lane) lane.push(m);
-    else lanes.set(key, [m]);
+export class LaneScheduler<T> {
+  private readonly lanes = new Map<string, T[]>();
+  private readonly waiting: string[] = [];
+  private running = 0;
+
+  constructor(
+    private readonly limit: number,
+    private readonly work: (item: T) => Promise<void>,
+  ) {}
+
+  push(lane: string, item: T): void {
+    const queue = this.lanes.get(lane);
+    if (queue) {
+      queue.push(item); // the lane is running or waiting: its drain takes it in turn
+      return;
+    }
+    this.lanes.set(lane, [item]);
+    this.waiting.push(lane);
+    this.pump();
   }
-  return [...lanes.values()];
+
+  private pump(): void {
+    while (this.running < Math.max(1, this.limit) && this.waiting.length > 0) {
+      this.running += 1;
+      void this.drain(this.waiting.shift()!);
+    }
+  }
+
+  /** `work` must not throw: the caller decides what a failure means for its item. */
+  private async drain(lane: string): Promise<void> {
+    const queue = this.lanes.get(lane)!;
+    try {
+      while (queue.length > 0) {
+        await this.work(queue[0]);
+        queue.shift();
+      }
+    } finally {
+      this.lanes.delete(lane);
+      this.running -= 1;
+      this.pump();
+    }
+  }
 }
 
 /**
- * Which offset of a batch can be committed: the one after the longest run of finished messages from the
- * batch's start. Messages finish out of order across lanes; a crash then repeats only unfinished work and
- * whatever finished after the first unfinished message (handlers are idempotent).
+ * The offsets of one partition handed to the lanes, in fetch order, and which of them finished. The offset to
+ * commit is the one after the longest finished run from the start: messages finish out of order across
+ * lanes, and a crash then repeats only what was unfinished or finished after the first unfinished one
+ * (handlers are idempotent).
  */
-export class CommitPoint {
+export class OffsetLog {
+  private offsets: string[] = [];
   private readonly finished = new Set<string>();
-  private next = 0;
+  private head = 0;
 
-  constructor(private readonly offsets: string[]) {}
+  get pending(): number {
+    return this.offsets.length - this.head;
+  }
 
-  /** Marks `offset` finished; returns the offset to commit when the committable point moved, else undefined. */
+  add(offset: string): void {
+    this.offsets.push(offset);
+  }
+
+  /** Marks `offset` finished; returns the offset to commit when the finished run grew, else undefined. */
   finish(offset: string): string | undefined {
     this.finished.add(offset);
-    const before = this.next;
-    while (this.next < this.offsets.length && this.finished.has(this.offsets[this.next])) this.next += 1;
-    if (this.next === before) return undefined;
-    return (BigInt(this.offsets[this.next - 1]) + 1n).toString();
+    const before = this.head;
+    while (this.head < this.offsets.length && this.finished.has(this.offsets[this.head])) {
+      this.finished.delete(this.offsets[this.head]);
+      this.head += 1;
+    }
+    if (this.head === before) return undefined;
+    const next = (BigInt(this.offsets[this.head - 1]) + 1n).toString();
+    if (this.head > 1_000) {
+      this.offsets = this.offsets.slice(this.head);
+      this.head = 0;
+    }
+    return next;
   }
 }
 

@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import { ContractError, decode, dlqTopicOf, DeadLetter, MessageOf, TopicName } from '@core-email/contracts';
 import type { KafkaPublisher } from './publisher';
 import { finishesWithin } from './deadline';
-import { CommitPoint, inParallel, lanesByKey } from './key-lanes';
+import { LaneScheduler, OffsetLog } from './key-lanes';
 import { backoffDelay, RetryPolicy, sleep } from './retry';
 
 export interface HandlerContext {
@@ -29,9 +29,7 @@ export interface TopicConsumerOptions {
   fromBeginning?: boolean;
   /** How long a fetch waits for data; also how long a clean stop can take. */
   maxWaitTimeInMs?: number;
-  /** Partitions handled at once (1 by default). */
-  partitionConcurrency?: number;
-  /** Users (message keys) of one partition handled at once; one user's messages stay in order (1 by default). */
+  /** Users (message keys) handled at once, across partitions; one user's messages stay in order (1 by default). */
   keyConcurrency?: number;
   onDeadLetter?: (letter: DeadLetter) => void;
   onProcessed?: (topic: TopicName) => void;
@@ -43,19 +41,38 @@ interface Delivery {
   partition: number;
   message: KafkaMessage;
   heartbeat(): Promise<void>;
+  /** Where the message's partition keeps its offsets (one per partition and group generation). */
+  log: PartitionLog;
 }
+
+interface PartitionLog {
+  generation: number;
+  offsets: OffsetLog;
+  committed: bigint;
+  commits: Promise<void>;
+}
+
+/** A partition stops being fetched while this many of its messages are unfinished. */
+const MAX_PENDING_PER_PARTITION = 2_000;
+/** After a failure to dead-letter (Kafka unreachable), the message is tried again after this. */
+const REDELIVERY_PAUSE_MS = 1_000;
 
 /**
  * Runs handlers for a set of topics in one consumer group. An offset is committed only after its handler
  * succeeded, or after the message was safely written to the topic's dead-letter queue: a malformed message
  * goes there at once, a failing one after bounded retries, so no message blocks its partition.
  *
- * Messages are keyed by user, so only one user's messages need order: a partition's batch runs as one lane per
- * user, several lanes at once, and the offset committed is the end of the finished prefix of the batch.
+ * Messages are keyed by user, so only one user's messages need order: each topic and user is a lane, lanes
+ * run side by side, and a batch is handed to the lanes and fetching goes on (kafkajs would otherwise wait for
+ * the slowest message of every partition before fetching again). The offset committed for a partition is
+ * the one after its longest finished run of messages.
  */
 export class TopicConsumer {
   private readonly consumer: Consumer;
   private running = false;
+  private generation = 0;
+  private readonly logs = new Map<string, PartitionLog>();
+  private readonly lanes: LaneScheduler<Delivery>;
   /** Resolves once the consumer holds its partitions and has fetched from them. */
   readonly ready: Promise<void>;
 
@@ -73,6 +90,9 @@ export class TopicConsumer {
     });
     // The first completed fetch after joining means the partitions are held and their offsets resolved.
     this.ready = new Promise((resolve) => this.consumer.on(this.consumer.events.FETCH, () => resolve()));
+    // A new generation fetches from the committed offsets again: what the old one left unfinished comes back.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.generation += 1));
+    this.lanes = new LaneScheduler(options.keyConcurrency ?? 1, (d) => this.deliver(d));
   }
 
   async start(): Promise<void> {
@@ -84,7 +104,6 @@ export class TopicConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: this.options.partitionConcurrency ?? 1,
       eachBatch: (payload) => this.handleBatch(payload),
     });
     this.running = true;
@@ -102,29 +121,78 @@ export class TopicConsumer {
     }
   }
 
+  /** Hands the batch to the lanes and returns, so fetching goes on; waits only while the partition is full. */
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch, heartbeat } = payload;
     const { topic, partition } = batch;
-    const point = new CommitPoint(batch.messages.map((m) => m.offset));
-    let commits = Promise.resolve();
-    let committed = -1n;
-    const commit = (offset: string) => {
-      commits = commits.then(async () => {
-        if (BigInt(offset) <= committed) return;
-        await this.consumer.commitOffsets([{ topic, partition, offset }]);
-        committed = BigInt(offset);
+    const log = this.logFor(topic, partition);
+    for (const message of batch.messages) {
+      log.offsets.add(message.offset);
+      this.lanes.push(`${topic}|${message.key?.toString('latin1') ?? ''}`, {
+        topic,
+        partition,
+        message,
+        heartbeat,
+        log,
       });
-      return commits;
+      payload.resolveOffset(message.offset);
+    }
+    while (log.offsets.pending > MAX_PENDING_PER_PARTITION && this.running && !payload.isStale()) {
+      await sleep(20);
+      await heartbeat();
+    }
+  }
+
+  private logFor(topic: string, partition: number): PartitionLog {
+    const key = `${topic}|${partition}`;
+    const current = this.logs.get(key);
+    if (current?.generation === this.generation) return current;
+    const log = {
+      generation: this.generation,
+      offsets: new OffsetLog(),
+      committed: -1n,
+      commits: Promise.resolve(),
     };
-    await inParallel(lanesByKey(batch.messages), this.options.keyConcurrency ?? 1, async (lane) => {
-      for (const message of lane) {
-        await this.handle({ topic, partition, message, heartbeat });
-        const offset = point.finish(message.offset);
-        if (offset !== undefined) await commit(offset);
+    this.logs.set(key, log);
+    return log;
+  }
+
+  /** One message to its end: handled or dead-lettered, then its offset counted as finished. */
+  private async deliver(d: Delivery): Promise<void> {
+    for (;;) {
+      try {
+        await this.handle(d);
+        break;
+      } catch (error) {
+        // The dead-letter topic could not take it: the message is neither done nor lost; try it again.
+        this.logger.error(
+          { topic: d.topic, partition: d.partition, offset: d.message.offset, err: error },
+          'message not settled; retrying',
+        );
+        if (!this.running) return;
+        await sleep(REDELIVERY_PAUSE_MS);
+      }
+    }
+    const offset = d.log.offsets.finish(d.message.offset);
+    if (offset !== undefined) this.commit(d, offset);
+  }
+
+  /** Commits in order per partition; a commit of an older generation is skipped (its partition moved). */
+  private commit(d: Delivery, offset: string): void {
+    const { log } = d;
+    log.commits = log.commits.then(async () => {
+      if (BigInt(offset) <= log.committed || log.generation !== this.generation) return;
+      try {
+        await this.consumer.commitOffsets([{ topic: d.topic, partition: d.partition, offset }]);
+        log.committed = BigInt(offset);
+      } catch (error) {
+        // Not committed: after a restart or rebalance the messages are read again (handlers are idempotent).
+        this.logger.warn(
+          { topic: d.topic, partition: d.partition, offset, err: error },
+          'offset not committed',
+        );
       }
     });
-    const last = batch.messages[batch.messages.length - 1];
-    if (last) payload.resolveOffset(last.offset);
   }
 
   private async handle(delivery: Delivery): Promise<void> {
