@@ -5,7 +5,14 @@ import assert from 'node:assert/strict';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { MicrosoftSettings, microsoftSettingsFrom, runMigrations } from '@core-email/platform';
+import {
+  MicrosoftSettings,
+  microsoftSettingsFrom,
+  readMailWriteMark,
+  REDIS_CLUSTER,
+  runMigrations,
+} from '@core-email/platform';
+import type { Cluster } from 'ioredis';
 import {
   EMULATOR_TENANT,
   EmulatorProcess,
@@ -138,6 +145,10 @@ test('a 5,000-message mailbox over several folders syncs exactly', async () => {
   );
   assert.equal((await runOf(job.runId)).status, 'finished');
   assert.ok(ctx.heartbeats > 0);
+  // The read API's caches of this user were invalidated, with the position a replica must have replayed.
+  const mark = await readMailWriteMark(app.get<Cluster>(REDIS_CLUSTER), big.userId);
+  assert.ok(Number(mark.version) > 0, 'the user mail version was bumped');
+  assert.match(mark.lsn ?? '', /^[0-9A-F]+\/[0-9A-F]+$/);
   console.log(`full sync: 5000 messages in ${ms} ms = ${Math.round((5000 * 1000) / ms)} messages/s`);
 });
 
@@ -158,10 +169,17 @@ test('changes between syncs converge exactly on an incremental resync', async ()
   });
   await c('DELETE', `/messages/${before[4].id}`);
   await c('DELETE', `/messages/${before[5].id}?soft=true`);
+  const redis = app.get<Cluster>(REDIS_CLUSTER);
+  const versionBefore = Number((await readMailWriteMark(redis, big.userId)).version);
   const job = syncJob(big.userId, 'incremental');
   await sync.run(job, handlerContext());
   await assertExact(big);
   assert.equal((await runOf(job.runId)).status, 'finished');
+  const versionAfter = Number((await readMailWriteMark(redis, big.userId)).version);
+  assert.ok(versionAfter > versionBefore, 'changed mail invalidates the read caches');
+  // Nothing changed since: only the folder listing (stored at every run) invalidates, not each folder's pass.
+  await sync.run(syncJob(big.userId, 'incremental'), handlerContext());
+  assert.equal(Number((await readMailWriteMark(redis, big.userId)).version), versionAfter + 1);
 });
 
 test('a 410 SyncStateNotFound mid-sync restarts the folder and reconciles exactly', async () => {

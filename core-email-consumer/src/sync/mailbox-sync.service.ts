@@ -18,6 +18,7 @@ import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import { FolderSyncService } from './folder-sync.service';
 import { listAllFolders } from './graph/graph-mail';
+import { MailWrites } from './mail-writes';
 import { EmailsRepository } from './repositories/emails.repository';
 import { FolderState, MailFoldersRepository } from './repositories/mail-folders.repository';
 import { SyncRunsRepository } from './repositories/sync-runs.repository';
@@ -47,6 +48,7 @@ export class MailboxSyncService {
     private readonly folders: MailFoldersRepository,
     private readonly emails: EmailsRepository,
     private readonly folderSync: FolderSyncService,
+    private readonly writes: MailWrites,
   ) {}
 
   async run(job: SyncEmailMessage, ctx: HandlerContext): Promise<void> {
@@ -81,6 +83,7 @@ export class MailboxSyncService {
     await this.tokens.getAccessToken(job.userId); // a dead grant fails here, before any Graph call
     const client = this.graph.forMailbox(job.userId);
     const folders = await this.storeListing(job.userId, await listAllFolders(client));
+    await this.writes.committed(job.userId); // the folder list and its counts, whether or not mail changes
     for (const f of folders) progress.addFolder(f.graphId, f.displayName, f.totalCount);
     await this.publisher.publish(TOPICS.emailAck, progress.ack('running'));
     const onPage = async (folderId: string, items: number, skipped: number) => {

@@ -4,6 +4,7 @@ import { GraphClientsModule } from '../graph/graph-clients.module';
 import { ApplyDeltaPageHandler } from './commands/apply-delta-page.handler';
 import { FolderSyncService } from './folder-sync.service';
 import { MailboxSyncService } from './mailbox-sync.service';
+import { MailWrites } from './mail-writes';
 import { EmailsRepository } from './repositories/emails.repository';
 import { MailFoldersRepository } from './repositories/mail-folders.repository';
 import { SyncRunsRepository } from './repositories/sync-runs.repository';
@@ -21,6 +22,7 @@ import { SyncEmailHandler } from './sync-email.handler';
     SyncRunsRepository,
     FolderSyncService,
     MailboxSyncService,
+    MailWrites,
     SyncEmailHandler,
     StuckRunsRepository,
     StuckRunsService,

@@ -1,10 +1,7 @@
-import { Inject } from '@nestjs/common';
 import { CommandHandler, ICommandHandler } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { LOGGER, recordMailWrite, REDIS_CLUSTER } from '@core-email/platform';
-import type { Cluster } from 'ioredis';
-import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
+import { MailWrites } from '../mail-writes';
 import { EmailsRepository } from '../repositories/emails.repository';
 import { MailFoldersRepository } from '../repositories/mail-folders.repository';
 import { ApplyDeltaPageCommand, AppliedPage } from './apply-delta-page.command';
@@ -15,8 +12,7 @@ export class ApplyDeltaPageHandler implements ICommandHandler<ApplyDeltaPageComm
     @InjectDataSource() private readonly db: DataSource,
     private readonly emails: EmailsRepository,
     private readonly folders: MailFoldersRepository,
-    @Inject(REDIS_CLUSTER) private readonly redis: Cluster,
-    @Inject(LOGGER) private readonly logger: Logger,
+    private readonly writes: MailWrites,
   ) {}
 
   /** DataSource.transaction runs on the primary (the replication master). */
@@ -32,20 +28,7 @@ export class ApplyDeltaPageHandler implements ICommandHandler<ApplyDeltaPageComm
       return { written, removed, reconciled };
     });
     // A page that changed no mail (most real-time folder deltas) leaves the read caches valid.
-    if (applied.written + applied.removed + applied.reconciled > 0) await this.markWritten(c.userId);
+    if (applied.written + applied.removed + applied.reconciled > 0) await this.writes.committed(c.userId);
     return applied;
-  }
-
-  /**
-   * After the commit: invalidates the user's cached read pages and records the WAL position the read API
-   * must see before it trusts a replica. The page is already committed, so a Redis failure only logs: cached
-   * pages then live out their short TTL.
-   */
-  private async markWritten(userId: string): Promise<void> {
-    try {
-      await recordMailWrite(this.redis, this.db, userId);
-    } catch (err) {
-      this.logger.warn({ err, userId }, 'mail cache version not bumped');
-    }
   }
 }

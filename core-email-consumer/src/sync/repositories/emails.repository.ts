@@ -38,8 +38,9 @@ export class EmailsRepository {
     if (rows.length === 0) return 0;
     // PostgreSQL text cannot hold NUL; Graph content is hostile input, so drop it rather than fail the page.
     const json = JSON.stringify(rows).replace(/\\u0000/g, '');
-    const [, affected] = (await db.query(UPSERT, [userId, json, round])) as [unknown, number];
-    return affected;
+    // EntityManager.query gives no row count for an INSERT; the structured result does.
+    const result = await db.queryRunner!.query(UPSERT, [userId, json, round], true);
+    return result.affected ?? 0;
   }
 
   /** Deletions and moves out of this folder: a row already filed under another folder stays. */
