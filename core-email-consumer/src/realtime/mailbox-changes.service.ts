@@ -31,12 +31,13 @@ const MAX_IDS = 10_000;
  * Coalescing: a mailbox's notifications share a partition, so they reach this process one after another.
  * The first waits until COALESCE_MS after it was received (so changes made together are fetched together);
  * the delta that then runs covers every change Graph made before it started, so any later message received
- * before that start is already applied and is skipped.
+ * before that start is already applied and is skipped. Under load a pass also waits as long after the
+ * previous one as that one took: a busy mailbox then gets fewer, larger passes instead of a pass per burst.
  */
 @Injectable()
 export class MailboxChangesService {
-  /** Per mailbox: when its last delta began (this process's clock; the webhook's is the same host's or NTP'd). */
-  private readonly lastDeltaStart = new Map<string, number>();
+  /** Per mailbox: when its last pass began and ended (this process's clock; the webhook's is NTP'd). */
+  private readonly lastPass = new Map<string, { start: number; end: number }>();
 
   constructor(
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
@@ -49,10 +50,14 @@ export class MailboxChangesService {
 
   async apply(message: UpdateEmailSubscriptionMessage, ctx: HandlerContext): Promise<void> {
     const receivedAt = Date.parse(message.receivedAt);
-    const covered = this.lastDeltaStart.get(message.userId);
-    if (covered !== undefined && receivedAt < covered) return;
+    const last = this.lastPass.get(message.userId);
+    if (last !== undefined && receivedAt < last.start) return; // covered by that pass
 
-    const wait = receivedAt + this.config.env.REALTIME_COALESCE_MS - Date.now();
+    const notBefore = Math.max(
+      receivedAt + this.config.env.REALTIME_COALESCE_MS,
+      last ? 2 * last.end - last.start : 0,
+    );
+    const wait = notBefore - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
 
     const startedAt = Date.now();
@@ -69,7 +74,7 @@ export class MailboxChangesService {
       return;
     }
     // Recorded only once the deltas are committed: a failed apply is retried, never skipped.
-    this.lastDeltaStart.set(message.userId, startedAt);
+    this.lastPass.set(message.userId, { start: startedAt, end: Date.now() });
     if (changes.created.length + changes.updated.length + changes.deleted.length === 0) return;
     await this.publisher.publish(TOPICS.notifyUserMutateEmail, {
       userId: message.userId,

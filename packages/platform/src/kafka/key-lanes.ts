@@ -31,16 +31,20 @@ export class LaneScheduler<T> {
     }
   }
 
-  /** `work` must not throw: the caller decides what a failure means for its item. */
+  /**
+   * Runs a lane's items while no other lane waits; then it goes to the back of the line, so a lane that
+   * keeps receiving never starves the others. `work` must not throw: the caller decides what a failure means.
+   */
   private async drain(lane: string): Promise<void> {
     const queue = this.lanes.get(lane)!;
     try {
-      while (queue.length > 0) {
+      do {
         await this.work(queue[0]);
         queue.shift();
-      }
+      } while (queue.length > 0 && this.waiting.length === 0);
     } finally {
-      this.lanes.delete(lane);
+      if (queue.length > 0) this.waiting.push(lane);
+      else this.lanes.delete(lane);
       this.running -= 1;
       this.pump();
     }

@@ -1,0 +1,53 @@
+// The lanes behind the consumer: one user's messages in order, users side by side, none starved, and the
+// committable offset of a partition.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { LaneScheduler, OffsetLog } from '../src/kafka/key-lanes';
+
+const tick = () => new Promise((r) => setImmediate(r));
+
+test("one lane's items run in order; no more lanes than the limit run at once", async () => {
+  const done: string[] = [];
+  let running = 0;
+  let highest = 0;
+  const lanes = new LaneScheduler<string>(2, async (item) => {
+    running += 1;
+    highest = Math.max(highest, running);
+    await tick();
+    done.push(item);
+    running -= 1;
+  });
+  for (const item of ['a1', 'b1', 'c1', 'a2', 'b2', 'a3']) lanes.push(item[0], item);
+  while (done.length < 6) await tick();
+  assert.equal(highest, 2);
+  for (const lane of ['a', 'b', 'c'])
+    assert.deepEqual(
+      done.filter((d) => d[0] === lane),
+      done.filter((d) => d[0] === lane).sort(),
+    );
+});
+
+test('a lane that keeps receiving does not starve a waiting lane', async () => {
+  const done: string[] = [];
+  const lanes = new LaneScheduler<string>(1, async (item) => {
+    await tick();
+    done.push(item);
+    if (item.startsWith('busy') && done.length < 50) lanes.push('busy', `busy${done.length}`);
+  });
+  lanes.push('busy', 'busy0');
+  lanes.push('busy', 'busy-next');
+  lanes.push('quiet', 'quiet');
+  while (!done.includes('quiet')) await tick();
+  assert.ok(done.indexOf('quiet') <= 2, `the quiet lane ran at position ${done.indexOf('quiet')}`);
+});
+
+test('the committable offset is the end of the finished run from the start', () => {
+  const log = new OffsetLog();
+  for (const o of ['10', '11', '12', '13']) log.add(o);
+  assert.equal(log.finish('11'), undefined);
+  assert.equal(log.finish('13'), undefined);
+  assert.equal(log.finish('10'), '12');
+  assert.equal(log.pending, 2);
+  assert.equal(log.finish('12'), '14');
+  assert.equal(log.pending, 0);
+});
