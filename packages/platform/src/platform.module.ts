@@ -34,7 +34,8 @@ export class PlatformModule {
         LoggerModule.forRoot({
           pinoHttp: {
             logger,
-            autoLogging: { ignore: (req) => req.url === '/metrics' || (req.url ?? '').endsWith('/health') },
+            // Health probes, scrapes and Graph's notifications (thousands a second; counted by metrics instead).
+            autoLogging: { ignore: (req) => isQuietPath(req.url ?? '') },
           },
           // Express 5 route syntax for "every path" (nestjs-pino's default '*' is the old syntax).
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],
@@ -52,4 +53,8 @@ export class PlatformModule {
       exports: [options.configToken, INFRA_SETTINGS, LOGGER, InfrastructureModule],
     };
   }
+}
+
+function isQuietPath(url: string): boolean {
+  return url === '/metrics' || url.endsWith('/health') || url.startsWith('/api/webhooks/graph/');
 }
