@@ -78,7 +78,10 @@ export async function startConsumerProcess(
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error('the consumer did not start within 60 s');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // never leave an orphan behind a failed start
+      throw new Error('the consumer did not start within 60 s');
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   let peakKb = 0;

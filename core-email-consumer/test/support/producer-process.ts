@@ -41,7 +41,10 @@ export async function startProducerProcess(
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error('the producer did not start within 60 s');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // never leave an orphan behind a failed start
+      throw new Error('the producer did not start within 60 s');
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {

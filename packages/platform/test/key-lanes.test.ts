@@ -51,3 +51,24 @@ test('the committable offset is the end of the finished run from the start', () 
   assert.equal(log.finish('12'), '14');
   assert.equal(log.pending, 0);
 });
+
+test('close lets the running items finish and starts no queued one', async () => {
+  const done: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const lanes = new LaneScheduler<string>(1, async (item) => {
+    if (item === 'a1') await gate;
+    done.push(item);
+  });
+  lanes.push('a', 'a1');
+  lanes.push('a', 'a2');
+  lanes.push('b', 'b1');
+  await tick();
+  let closed = false;
+  const closing = lanes.close().then(() => (closed = true));
+  await tick();
+  assert.equal(closed, false, 'a1 is still running');
+  release();
+  await closing;
+  assert.deepEqual(done, ['a1']);
+});

@@ -7,6 +7,8 @@ export class LaneScheduler<T> {
   private readonly lanes = new Map<string, T[]>();
   private readonly waiting: string[] = [];
   private running = 0;
+  private closed = false;
+  private idleWaiters: Array<() => void> = [];
 
   constructor(
     private readonly limit: number,
@@ -24,7 +26,18 @@ export class LaneScheduler<T> {
     this.pump();
   }
 
+  /** Starts nothing more; resolves once the items already running have finished. */
+  close(): Promise<void> {
+    this.closed = true;
+    if (this.running === 0) return Promise.resolve();
+    return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
   private pump(): void {
+    if (this.closed) {
+      if (this.running === 0) for (const resolve of this.idleWaiters.splice(0)) resolve();
+      return;
+    }
     while (this.running < Math.max(1, this.limit) && this.waiting.length > 0) {
       this.running += 1;
       void this.drain(this.waiting.shift()!);
@@ -41,7 +54,7 @@ export class LaneScheduler<T> {
       do {
         await this.work(queue[0]);
         queue.shift();
-      } while (queue.length > 0 && this.waiting.length === 0);
+      } while (queue.length > 0 && this.waiting.length === 0 && !this.closed);
     } finally {
       if (queue.length > 0) this.waiting.push(lane);
       else this.lanes.delete(lane);

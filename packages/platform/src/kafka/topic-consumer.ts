@@ -116,7 +116,11 @@ export class TopicConsumer {
   async stop(timeoutMs = 15_000): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    if (!(await finishesWithin(this.consumer.disconnect(), timeoutMs))) {
+    // Messages already being handled finish and are committed if they can be in time; queued ones are not
+    // started (they are read again after the restart).
+    const drained = this.lanes.close().then(() => Promise.all([...this.logs.values()].map((l) => l.commits)));
+    await finishesWithin(drained, timeoutMs / 2);
+    if (!(await finishesWithin(this.consumer.disconnect(), timeoutMs / 2))) {
       this.logger.warn({ groupId: this.options.groupId }, 'consumer did not leave its group in time');
     }
   }

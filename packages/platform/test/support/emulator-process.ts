@@ -54,7 +54,10 @@ export async function startEmulatorProcess(env: Record<string, string>): Promise
       () => false,
     );
     if (ok) break;
-    if (Date.now() > deadline) throw new Error('the emulator did not start within 30 s');
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL'); // never leave an orphan behind a failed start
+      throw new Error('the emulator did not start within 30 s');
+    }
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
