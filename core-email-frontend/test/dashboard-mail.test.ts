@@ -300,7 +300,13 @@ test('SSE: sync progress moves the bars; a finished run and a mail event reload 
     assert.equal(events?.authorization, `Bearer ${TOKEN}`, 'the stream carries the token in a header');
     assert.equal([...(events?.query.keys() ?? [])].length, 0, 'and never in the URL');
 
-    const before = count('GET /api/mail/messages');
+    // The first load and the reload when the stream connects come first, in either order: wait for quiet.
+    let before = count('GET /api/mail/messages');
+    for (;;) {
+      await page.waitForTimeout(500);
+      if (count('GET /api/mail/messages') === before) break;
+      before = count('GET /api/mail/messages');
+    }
     push('sync', {
       runId: RUN_1,
       status: 'running',
