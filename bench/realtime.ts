@@ -364,8 +364,12 @@ async function main(): Promise<void> {
 
     // 2b. Latency at the target rate: an open-loop generator (a request every batch/rate seconds, whatever the
     // answers), since a saturated closed loop only measures its own queue (Little's law).
-    const atRate = await webhookAtRate(bodies, webhookRate / batch, Math.min(webhookSeconds, 5), (body) =>
-      post(body, openAgent),
+    const atRate = await webhookAtRate(
+      bodies,
+      batch,
+      webhookRate / batch,
+      Math.min(webhookSeconds, 5),
+      (body) => post(body, openAgent),
     );
     openAgent.destroy();
 
@@ -462,13 +466,13 @@ async function main(): Promise<void> {
 /** Sends a request every 1/requestsPerSecond s for `seconds`, not waiting for answers; times each one. */
 async function webhookAtRate(
   bodies: string[],
+  batch: number,
   requestsPerSecond: number,
   seconds: number,
   post: (body: string) => Promise<number>,
 ): Promise<{ requests: number; acceptedPerSecond: number; responseMs: ReturnType<typeof summary> }> {
   const times: number[] = [];
   const pending: Promise<void>[] = [];
-  const batchOf = (body: string) => (JSON.parse(body) as { value: unknown[] }).value.length;
   let accepted = 0;
   const total = Math.round(requestsPerSecond * seconds);
   const t0 = performance.now();
@@ -480,7 +484,7 @@ async function webhookAtRate(
     pending.push(
       post(body).then((status) => {
         times.push(performance.now() - start);
-        if (status === 202) accepted += batchOf(body);
+        if (status === 202) accepted += batch;
       }),
     );
   }

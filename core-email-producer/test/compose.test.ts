@@ -131,12 +131,12 @@ function emulatorSchema(): AppSchema {
   // Every emulator variable has a default, so none is required; loadConfig itself checks the values.
   const { loadConfig } = loadCompiled<{ loadConfig(env: Record<string, string | undefined>): unknown }>(
     'graph-emulator',
-    'src/config.js',
+    'src/config/config.js',
   );
   const read = new Set<string>();
   loadConfig(new Proxy({}, { get: (_target, key) => (typeof key === 'string' && read.add(key), undefined) }));
   return {
-    where: 'graph-emulator/src/config.ts',
+    where: 'graph-emulator/src/config/config.ts',
     keys: [...read],
     required: [],
     problems: (env) => {

@@ -1,6 +1,6 @@
 // What every route needs: configuration, state, and the public origin (known only once the port is bound).
 import type { Request } from 'express';
-import type { EmulatorConfig } from './config';
+import type { EmulatorConfig } from './config/config';
 import type { EmulatorState } from './store/state';
 
 export interface AppContext {

@@ -1,5 +1,5 @@
 // Entry point: `node dist/src/main.js`. SIGTERM/SIGINT snapshot the state and exit cleanly.
-import { ConfigError, loadConfig } from './config';
+import { ConfigError, loadConfig } from './config/config';
 import { log } from './log';
 import { startEmulator } from './server';
 

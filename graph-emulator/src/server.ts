@@ -4,7 +4,7 @@ import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { buildApp } from './app';
-import type { EmulatorConfig } from './config';
+import type { EmulatorConfig } from './config/config';
 import type { AppContext } from './context';
 import { log, setLogLevel } from './log';
 import { ensureDefaults } from './store/defaults';

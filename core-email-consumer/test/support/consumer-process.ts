@@ -2,6 +2,7 @@
 // stack and the caller's own emulator, in a consumer group of the caller's own: what production runs,
 // so it can be killed with SIGKILL and restarted like a real replica.
 import { ChildProcess, spawn } from 'node:child_process';
+import { waitUntilUp } from '@core-email/platform/dist/test/support/child-start';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
@@ -70,20 +71,7 @@ export async function startConsumerProcess(
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const pid = child.pid!;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the consumer exited with ${child.exitCode}`);
-    const ok = await fetch(`http://127.0.0.1:${port}/health`).then(
-      (r) => r.status < 500,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL'); // never leave an orphan behind a failed start
-      throw new Error('the consumer did not start within 60 s');
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitUntilUp(child, 'consumer', `http://127.0.0.1:${port}/health`, (status) => status < 500, 60);
   let peakKb = 0;
   return {
     pid,

@@ -2,6 +2,7 @@
 // and the caller's own emulator, plus what a browser does with it: sign up, connect Outlook through the API
 // and the emulator's sign-in forms, and read GET /api/events the way the dashboard reads it.
 import { ChildProcess, spawn } from 'node:child_process';
+import { waitUntilUp } from '@core-email/platform/dist/test/support/child-start';
 import { randomInt, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { emulatorSignIn, JsonResponse, requestJson, stackEnv } from '@core-email/platform';
@@ -33,20 +34,7 @@ export async function startProducerProcess(
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the producer exited with ${child.exitCode}`);
-    const ok = await fetch(`${url}/api/health`).then(
-      (r) => r.status === 200,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL'); // never leave an orphan behind a failed start
-      throw new Error('the producer did not start within 60 s');
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitUntilUp(child, 'producer', `${url}/api/health`, (status) => status === 200, 60);
   return {
     url,
     async kill(signal) {

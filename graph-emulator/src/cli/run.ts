@@ -8,7 +8,7 @@
 // and --token (default EMULATOR_CONTROL_TOKEN); they trust the local CA directly, no NODE_EXTRA_CA_CERTS needed.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadConfig, type EmulatorConfig } from '../config';
+import { loadConfig, type EmulatorConfig } from '../config/config';
 import { DEFAULT_TENANT_ID } from '../store/state';
 import { ensureCa } from '../tls/ca';
 import { httpsCall } from './http';
@@ -68,7 +68,7 @@ export async function runCli(args: string[]): Promise<number> {
   const flags = parseFlags(rest);
   switch (command) {
     case 'ensure-ca':
-      console.log(ensureCa(config.caDir).certPath);
+      print(ensureCa(config.caDir).certPath);
       return 0;
     case 'seed': {
       const messages = Number(flags.messages);
@@ -80,7 +80,7 @@ export async function runCli(args: string[]): Promise<number> {
         `/mailboxes/${encodeURIComponent(flags.mailbox)}/seed`,
         { messages },
       );
-      console.log(JSON.stringify(result));
+      print(JSON.stringify(result));
       return 0;
     }
     case 'create-mailbox': {
@@ -90,14 +90,14 @@ export async function runCli(args: string[]): Promise<number> {
         password: flags.password,
         displayName: flags.name ?? flags.address,
       };
-      console.log(JSON.stringify(await call(config, flags, 'POST', '/mailboxes', body)));
+      print(JSON.stringify(await call(config, flags, 'POST', '/mailboxes', body)));
       return 0;
     }
     case 'info':
-      console.log(JSON.stringify(await call(config, flags, 'GET', '/info'), null, 2));
+      print(JSON.stringify(await call(config, flags, 'GET', '/info'), null, 2));
       return 0;
     case 'counters':
-      console.log(JSON.stringify(await call(config, flags, 'GET', '/counters'), null, 2));
+      print(JSON.stringify(await call(config, flags, 'GET', '/counters'), null, 2));
       return 0;
     case 'measure-delta': {
       const result = await measureDelta({
@@ -109,14 +109,19 @@ export async function runCli(args: string[]): Promise<number> {
         folder: flags.folder ?? 'inbox',
         pageSize: Number(flags['page-size'] ?? 1000),
       });
-      console.log(JSON.stringify(result));
+      print(JSON.stringify(result));
       return 0;
     }
     case 'reset':
-      console.log(JSON.stringify(await call(config, flags, 'POST', '/reset')));
+      print(JSON.stringify(await call(config, flags, 'POST', '/reset')));
       return 0;
     default:
-      console.error(USAGE);
+      process.stderr.write(`${USAGE}\n`);
       return 2;
   }
+}
+
+/** The CLI's answer, for a script to read: stdout, one result per command (logs go to stderr). */
+function print(text: string): void {
+  process.stdout.write(`${text}\n`);
 }

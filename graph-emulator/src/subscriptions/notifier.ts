@@ -1,6 +1,6 @@
 // Delivers change notifications and lifecycle events: batched per URL, POSTed with a 3 s timeout, retried
 // with exponential backoff on failure or slowness, dropped once the retry window has passed (Graph: 4 h).
-import type { EmulatorConfig } from '../config';
+import type { EmulatorConfig } from '../config/config';
 import { log } from '../log';
 import type { EmulatorState } from '../store/state';
 import { postWithTimeout } from './http-post';

@@ -1,6 +1,6 @@
 // Subscription rules and fan-out: creation (validation handshake, expiry limits, clientState, per-mailbox
 // cap), renewal, deletion, change notifications in Graph's Outlook shape, and lifecycle events.
-import type { EmulatorConfig } from '../config';
+import type { EmulatorConfig } from '../config/config';
 import { GraphError } from '../http/errors';
 import { guid } from '../store/ids';
 import type { Mailbox, MailboxChange } from '../store/mailbox';

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadConfig } from '../../src/config';
+import { loadConfig } from '../../src/config/config';
 import { startEmulator, type RunningEmulator } from '../../src/server';
 import { DEFAULT_APP, DEFAULT_TENANT_ID, DEMO_MAILBOX } from '../../src/store/state';
 

@@ -121,7 +121,7 @@ for (const topic of ALL_TOPICS) {
 
     test('a malformed message lands on the .dlq with an error and the next good message is still processed', async () => {
       const key = randomUUID();
-      const producer = kafka.producer();
+      const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
       await producer.connect();
       await producer.send({ topic, messages: [{ key, value: '{"userId": 42, "surprise": true}' }] });
       await producer.disconnect();

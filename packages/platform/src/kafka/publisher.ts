@@ -1,4 +1,4 @@
-import type { Kafka, Producer } from 'kafkajs';
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import { encode, keyOf, MessageOf, TopicName } from '@core-email/contracts';
 import { SendQueue } from './send-queue';
 
@@ -19,6 +19,8 @@ export class KafkaPublisher implements Publisher {
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      // kafkajs 2's default (murmur2, as Java clients), named so kafkajs does not warn about the v1 change.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.queue = new SendQueue(this.producer, () => this.connect());
   }

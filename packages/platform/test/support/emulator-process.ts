@@ -2,6 +2,7 @@
 // one does not have, such as strict refresh-token rotation. Its certificate comes from the repository CA
 // that NODE_EXTRA_CA_CERTS already trusts.
 import { ChildProcess, spawn } from 'node:child_process';
+import { waitUntilUp } from './child-start';
 import { emulatorControlCall } from '../../src/testing/emulator-control';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
@@ -46,20 +47,13 @@ export async function startEmulatorProcess(env: Record<string, string>): Promise
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `https://localhost:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`the emulator exited with ${child.exitCode}`);
-    const ok = await fetch(`${url}/__emulator/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL'); // never leave an orphan behind a failed start
-      throw new Error('the emulator did not start within 30 s');
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitUntilUp(
+    child,
+    'emulator',
+    `${url}/__emulator/health`,
+    (status) => status >= 200 && status < 300,
+    30,
+  );
   return {
     url,
     control: (method, path, body) => emulatorControlCall(url, method, path, body),

@@ -3,8 +3,8 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-/** Repository root: this file runs as graph-emulator/dist/src/config.js. */
-const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+/** Repository root: this file runs as graph-emulator/dist/src/config/config.js. */
+const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..');
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
