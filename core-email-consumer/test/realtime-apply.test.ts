@@ -30,6 +30,7 @@ import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';
 import { SubscriptionLifecycleService } from '../src/subscriptions/subscription-lifecycle.service';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
+import { servedRequests } from './support/ground-truth';
 import { connectMailbox, ConnectedMailbox } from './support/mailbox';
 import { handlerContext, syncJob } from './support/sync-app';
 
@@ -221,25 +222,53 @@ test('a hard delete: the row gone and the id in deleted', async () => {
   assert.deepEqual([...note.created, ...note.updated], []);
 });
 
-test('notifications received together are applied by one delta pass; duplicates change nothing', async () => {
+async function newMessages(count: number, subject: string): Promise<string[]> {
   const ids: string[] = [];
-  for (let i = 0; i < 3; i++) {
+  for (let i = 0; i < count; i++) {
     const m = (await control('POST', '/messages', {
-      subject: `burst ${i}`,
+      subject: `${subject} ${i}`,
       bodyHtml: '<p>x</p>',
       from: { name: 'N', address: 'n@x.test' },
     })) as { id: string };
     ids.push(m.id);
   }
+  return ids;
+}
+
+function notesOfBox(): number {
+  return notes.received.filter((r) => (JSON.parse(r.value) as Note).userId === box.userId).length;
+}
+
+test('notifications handed over together: one pass fetching each named message once, one note; duplicates change nothing', async () => {
+  const ids = await newMessages(3, 'burst');
   const batch = ids.map((id) => notification('created', id));
   batch.push({ ...batch[0] }); // Graph may deliver twice
-  for (const n of batch) await handler.handle(n, handlerContext());
+  const before = await servedRequests(emulator.control, box.address);
+  await handler.handleMany(batch, handlerContext());
+  assert.equal(
+    (await servedRequests(emulator.control, box.address)) - before,
+    ids.length,
+    'one Graph request per message, no folder deltas',
+  );
   const note = await noteAbout(ids[0]);
   assert.deepEqual([...note.created].sort(), [...ids].sort());
-  // The later messages were covered by the first pass: no second note.
   await new Promise((r) => setTimeout(r, 500));
-  assert.equal(notes.received.filter((r) => (JSON.parse(r.value) as Note).userId === box.userId).length, 0);
+  assert.equal(notesOfBox(), 0, 'no second note');
   for (const id of ids) assert.ok(await row(id));
+});
+
+test('a notification that names no message runs the folder deltas, which cover what was received before them', async () => {
+  const ids = await newMessages(2, 'unnamed');
+  const unnamed = { ...notification('created', ids[0]), messageId: undefined };
+  const named = notification('created', ids[1]); // received before the delta pass starts
+  await handler.handle(unnamed, handlerContext());
+  const note = await noteAbout(ids[0]);
+  assert.deepEqual([...note.created].sort(), [...ids].sort(), 'the deltas found both');
+  const before = await servedRequests(emulator.control, box.address);
+  await handler.handle(named, handlerContext());
+  assert.equal(await servedRequests(emulator.control, box.address), before, 'covered: no Graph request');
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(notesOfBox(), 0, 'no second note');
 });
 
 test('a lifecycle event goes to the lifecycle service', async () => {

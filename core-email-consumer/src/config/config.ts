@@ -43,6 +43,9 @@ export const consumerEnvSchema = z.object({
   SUBSCRIPTION_CRON_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   // Real time: a mailbox's notifications received within this window are applied with one delta pass.
   REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(100),
+  // Real time: a pass whose notifications name at most this many messages fetches them by id instead of
+  // running every folder's delta (0: always the deltas).
+  REALTIME_FETCH_BY_ID_MAX: z.coerce.number().int().min(0).max(100).default(20),
   // Mailboxes without a subscription get an incremental sync this often.
   POLLING_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   // false: no Graph subscriptions at all, every mailbox is kept current by polling (a deployment with no

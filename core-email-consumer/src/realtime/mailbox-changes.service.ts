@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
 import { GraphError } from '@microsoft/microsoft-graph-client';
@@ -16,28 +17,37 @@ import {
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
+import { ApplyMessagesCommand } from '../sync/commands/apply-messages.command';
 import { FolderSyncService } from '../sync/folder-sync.service';
+import { EmailRow, toEmailRow } from '../sync/graph/email-row';
+import { fetchMessage } from '../sync/graph/graph-mail';
+import { graphMessageSchema } from '../sync/graph/graph-schemas';
 import { FOLDER_STATE_COLUMNS, FolderState } from '../sync/repositories/mail-folders.repository';
 import { ChangeTally } from './change-tally';
 
 /** The ids notify_user_mutate_email can carry per list (its contract's limit). */
 const MAX_IDS = 10_000;
 
+type Changes = ReturnType<ChangeTally['result']>;
+
 /**
- * Applies change notifications through the folder deltas: a notification only says "something changed in
- * this mailbox"; the deltas say exactly what, and applying them twice is harmless (so duplicates and
- * out-of-order notifications are too).
+ * Applies change notifications. A notification only says "this message changed" (or less): the pass reads
+ * the current state from Graph, so applying twice is harmless, and so are duplicates and out-of-order
+ * notifications. A pass whose notifications name a few messages fetches them by id (a deleted one answers
+ * 404); any other pass runs every synced folder's delta, which covers every change Graph made before it began.
  *
- * Coalescing: a mailbox's notifications share a partition, so they reach this process one after another.
- * The first waits until COALESCE_MS after it was received (so changes made together are fetched together);
- * the delta that then runs covers every change Graph made before it started, so any later message received
- * before that start is already applied and is skipped. Under load a pass also waits as long after the
- * previous one as that one took: a busy mailbox then gets fewer, larger passes instead of a pass per burst.
+ * Coalescing: a mailbox's notifications share a partition and a lane, and the lane hands over everything
+ * queued for the mailbox at once. The pass waits until COALESCE_MS after the first was received (so changes
+ * made together are fetched together); a notification received before the start of the last delta pass is
+ * already applied and is skipped. Under load a pass also waits as long after the previous one as that one
+ * took: a busy mailbox then gets fewer, larger passes instead of a pass per burst.
  */
 @Injectable()
 export class MailboxChangesService {
   /** Per mailbox: when its last pass began and ended (this process's clock; the webhook's is NTP'd). */
   private readonly lastPass = new Map<string, { start: number; end: number }>();
+  /** Per mailbox: when its last delta pass began. */
+  private readonly lastDeltaStart = new Map<string, number>();
 
   constructor(
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
@@ -46,38 +56,41 @@ export class MailboxChangesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly graph: GraphClients,
     private readonly folderSync: FolderSyncService,
+    private readonly commands: CommandBus,
   ) {}
 
-  async apply(message: UpdateEmailSubscriptionMessage, ctx: HandlerContext): Promise<void> {
-    const receivedAt = Date.parse(message.receivedAt);
-    const last = this.lastPass.get(message.userId);
-    if (last !== undefined && receivedAt < last.start) return; // covered by that pass
+  /** Change notifications of one or more mailboxes, in the order received; one pass per mailbox. */
+  async applyMany(messages: UpdateEmailSubscriptionMessage[], ctx: HandlerContext): Promise<void> {
+    const byUser = new Map<string, UpdateEmailSubscriptionMessage[]>();
+    for (const m of messages) byUser.set(m.userId, [...(byUser.get(m.userId) ?? []), m]);
+    for (const [userId, mine] of byUser) await this.applyForUser(userId, mine, ctx);
+  }
 
-    const notBefore = Math.max(
-      receivedAt + this.config.env.REALTIME_COALESCE_MS,
-      last ? 2 * last.end - last.start : 0,
-    );
-    const wait = notBefore - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  private async applyForUser(
+    userId: string,
+    messages: UpdateEmailSubscriptionMessage[],
+    ctx: HandlerContext,
+  ): Promise<void> {
+    const coveredBefore = this.lastDeltaStart.get(userId) ?? -Infinity;
+    const pending = messages.filter((m) => Date.parse(m.receivedAt) >= coveredBefore);
+    if (pending.length === 0) return;
+    await this.coalesce(userId, pending);
 
     const startedAt = Date.now();
-    let changes: Awaited<ReturnType<MailboxChangesService['runDeltas']>>;
+    let changes: Changes;
     try {
-      changes = await this.runDeltas(message.userId, ctx);
+      changes = await this.runPass(userId, pending, ctx, startedAt);
     } catch (error) {
       // A mailbox we may no longer read: retrying cannot help, and reconnecting starts a full sync anyway.
       if (!isFinal(error)) throw error;
-      this.logger.info(
-        { userId: message.userId, error: errorName(error) },
-        'change not applied: mailbox unusable',
-      );
+      this.logger.info({ userId, error: errorName(error) }, 'change not applied: mailbox unusable');
       return;
     }
-    // Recorded only once the deltas are committed: a failed apply is retried, never skipped.
-    this.lastPass.set(message.userId, { start: startedAt, end: Date.now() });
+    // Recorded only once the pass is committed: a failed apply is retried, never skipped.
+    this.lastPass.set(userId, { start: startedAt, end: Date.now() });
     if (changes.created.length + changes.updated.length + changes.deleted.length === 0) return;
     await this.publisher.publish(TOPICS.notifyUserMutateEmail, {
-      userId: message.userId,
+      userId,
       created: changes.created.slice(0, MAX_IDS),
       updated: changes.updated.slice(0, MAX_IDS),
       deleted: changes.deleted.slice(0, MAX_IDS),
@@ -85,8 +98,70 @@ export class MailboxChangesService {
     });
   }
 
+  private async coalesce(userId: string, pending: UpdateEmailSubscriptionMessage[]): Promise<void> {
+    const firstReceived = Math.min(...pending.map((m) => Date.parse(m.receivedAt)));
+    const last = this.lastPass.get(userId);
+    const notBefore = Math.max(
+      firstReceived + this.config.env.REALTIME_COALESCE_MS,
+      last ? 2 * last.end - last.start : 0,
+    );
+    const wait = notBefore - Date.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  }
+
+  private async runPass(
+    userId: string,
+    pending: UpdateEmailSubscriptionMessage[],
+    ctx: HandlerContext,
+    startedAt: number,
+  ): Promise<Changes> {
+    const ids = this.namedMessages(pending);
+    const fetched = ids ? await this.fetchById(userId, ids) : undefined;
+    if (fetched) return fetched;
+    const changes = await this.runDeltas(userId, ctx);
+    this.lastDeltaStart.set(userId, startedAt);
+    return changes;
+  }
+
+  /** The messages the notifications name, when each names one and they are few enough to fetch by id. */
+  private namedMessages(pending: UpdateEmailSubscriptionMessage[]): string[] | undefined {
+    const ids = new Set<string>();
+    for (const m of pending) {
+      if (m.messageId === undefined) return undefined;
+      ids.add(m.messageId);
+    }
+    return ids.size <= this.config.env.REALTIME_FETCH_BY_ID_MAX ? [...ids] : undefined;
+  }
+
+  /**
+   * Each message's current state by id, written in one transaction. Undefined (the caller runs the deltas
+   * instead) when Graph answers something the deltas handle better: a message filed in a folder the sync
+   * has not seen yet, or one that does not pass the checks.
+   */
+  private async fetchById(userId: string, ids: string[]): Promise<Changes | undefined> {
+    const folders = await this.syncedFolders(userId);
+    if (folders.length === 0) return { created: [], updated: [], deleted: [] }; // sync_email does the first copy
+    const known = new Set(folders.map((f) => f.graphId));
+    const client = this.graph.forMailbox(userId);
+    // The mailbox's Graph limiter bounds the requests in flight.
+    const answers = await Promise.all(ids.map((id) => fetchMessage(client, id)));
+    const upserts: EmailRow[] = [];
+    const removed: string[] = [];
+    for (const [i, raw] of answers.entries()) {
+      if (raw === null) {
+        removed.push(ids[i]);
+        continue;
+      }
+      const parsed = graphMessageSchema.safeParse(raw);
+      const folder = parsed.success ? parsed.data.parentFolderId : undefined;
+      if (!parsed.success || parsed.data.id !== ids[i] || !folder || !known.has(folder)) return undefined;
+      upserts.push(toEmailRow(parsed.data, folder));
+    }
+    return this.commands.execute(new ApplyMessagesCommand(userId, upserts, removed));
+  }
+
   /** Every synced folder's delta, with the sync's own per-page command; returns what changed. */
-  private async runDeltas(userId: string, ctx: HandlerContext) {
+  private async runDeltas(userId: string, ctx: HandlerContext): Promise<Changes> {
     const folders = await this.syncedFolders(userId);
     const tally = new ChangeTally();
     if (folders.length === 0) return tally.result(new Set()); // never synced: sync_email does the first copy

@@ -1,12 +1,13 @@
 import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { SyncModule } from '../sync/sync.module';
 import { MailboxChangesService } from './mailbox-changes.service';
 import { UpdateEmailSubscriptionHandler } from './update-email-subscription.handler';
 
-/** Real time: notifications the webhook queued, applied with the sync engine's folder deltas. */
+/** Real time: notifications the webhook queued, applied by id or with the sync engine's folder deltas. */
 @Module({
-  imports: [SyncModule, SubscriptionsModule],
+  imports: [CqrsModule, SyncModule, SubscriptionsModule],
   providers: [MailboxChangesService, UpdateEmailSubscriptionHandler],
   exports: [UpdateEmailSubscriptionHandler],
 })

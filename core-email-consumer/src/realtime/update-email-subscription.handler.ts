@@ -5,10 +5,17 @@ import { SubscriptionLifecycleService } from '../subscriptions/subscription-life
 import type { TopicHandler } from '../workers/topic-handler';
 import { MailboxChangesService } from './mailbox-changes.service';
 
-/** What the webhook queued: a change is applied through the deltas, a lifecycle event goes to its recovery. */
+/** A mailbox's queued notifications at most per call: each call is at most one pass per stretch of changes. */
+const MAX_BATCH = 500;
+
+/**
+ * What the webhook queued: changes are applied together (see MailboxChangesService), a lifecycle event goes
+ * to its recovery, in the order received.
+ */
 @Injectable()
 export class UpdateEmailSubscriptionHandler implements TopicHandler<typeof TOPICS.updateEmailSubscription> {
   readonly topic = TOPICS.updateEmailSubscription;
+  readonly maxBatch = MAX_BATCH;
 
   constructor(
     private readonly changes: MailboxChangesService,
@@ -16,6 +23,20 @@ export class UpdateEmailSubscriptionHandler implements TopicHandler<typeof TOPIC
   ) {}
 
   handle(message: UpdateEmailSubscriptionMessage, ctx: HandlerContext): Promise<void> {
-    return message.kind === 'lifecycle' ? this.lifecycle.handle(message) : this.changes.apply(message, ctx);
+    return this.handleMany([message], ctx);
+  }
+
+  async handleMany(messages: UpdateEmailSubscriptionMessage[], ctx: HandlerContext): Promise<void> {
+    let changes: UpdateEmailSubscriptionMessage[] = [];
+    for (const message of messages) {
+      if (message.kind === 'change') {
+        changes.push(message);
+        continue;
+      }
+      if (changes.length > 0) await this.changes.applyMany(changes, ctx);
+      changes = [];
+      await this.lifecycle.handle(message);
+    }
+    if (changes.length > 0) await this.changes.applyMany(changes, ctx);
   }
 }

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CqrsModule } from '@nestjs/cqrs';
 import { GraphClientsModule } from '../graph/graph-clients.module';
 import { ApplyDeltaPageHandler } from './commands/apply-delta-page.handler';
+import { ApplyMessagesHandler } from './commands/apply-messages.handler';
 import { FolderSyncService } from './folder-sync.service';
 import { MailboxSyncService } from './mailbox-sync.service';
 import { MailWrites } from './mail-writes';
@@ -17,6 +18,7 @@ import { SyncEmailHandler } from './sync-email.handler';
   imports: [CqrsModule, GraphClientsModule],
   providers: [
     ApplyDeltaPageHandler,
+    ApplyMessagesHandler,
     EmailsRepository,
     MailFoldersRepository,
     SyncRunsRepository,
@@ -27,7 +29,8 @@ import { SyncEmailHandler } from './sync-email.handler';
     StuckRunsRepository,
     StuckRunsService,
   ],
-  // FolderSyncService and GraphClientsModule: the real-time apply runs the same folder deltas (src/realtime/).
+  // FolderSyncService and GraphClientsModule: the real-time apply runs the same folder deltas (src/realtime/)
+  // or fetches messages by id (ApplyMessagesCommand).
   exports: [SyncEmailHandler, FolderSyncService, GraphClientsModule],
 })
 export class SyncModule {}

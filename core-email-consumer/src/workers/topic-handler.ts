@@ -1,10 +1,13 @@
-import type { HandlerContext, MessageHandler } from '@core-email/platform';
+import type { BatchHandler, BatchHandlerMap, HandlerContext, MessageHandler } from '@core-email/platform';
 import type { MessageOf, TopicName } from '@core-email/contracts';
 
 /** A unit of Kafka-driven work. Handlers must be idempotent: delivery is at least once. */
 export interface TopicHandler<T extends TopicName = TopicName> {
   readonly topic: T;
   handle(message: MessageOf<T>, ctx: HandlerContext): Promise<void>;
+  /** Optional: takes up to `maxBatch` of one user's queued messages at once (instead of `handle`). */
+  readonly maxBatch?: number;
+  handleMany?(messages: MessageOf<T>[], ctx: HandlerContext): Promise<void>;
 }
 
 /** Feature modules add their handlers to this multi-provider list. */
@@ -17,4 +20,14 @@ export function toHandlerMap(handlers: TopicHandler[]): Record<string, MessageHa
     map[h.topic] = (message, ctx) => h.handle(message, ctx);
   }
   return map;
+}
+
+export function toBatchHandlerMap(handlers: TopicHandler[]): BatchHandlerMap {
+  const map: Record<string, BatchHandler<TopicName>> = {};
+  for (const h of handlers) {
+    if (!h.handleMany || !h.maxBatch) continue;
+    const handleMany = h.handleMany.bind(h);
+    map[h.topic] = { maxBatch: h.maxBatch, handle: (messages, ctx) => handleMany(messages, ctx) };
+  }
+  return map as BatchHandlerMap;
 }

@@ -3,7 +3,7 @@ import type { Kafka } from 'kafkajs';
 import type { Logger as Pino } from 'pino';
 import { KAFKA, KafkaPublisher, LOGGER, PUBLISHER, TopicConsumer } from '@core-email/platform';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
-import { TOPIC_HANDLERS, TopicHandler, toHandlerMap } from './topic-handler';
+import { TOPIC_HANDLERS, TopicHandler, toBatchHandlerMap, toHandlerMap } from './topic-handler';
 import { WorkerMetrics } from './worker-metrics';
 
 /** Joins the consumer group once the app is up and leaves it cleanly on shutdown, so partitions move at once. */
@@ -34,6 +34,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
         groupId: this.config.env.KAFKA_GROUP_ID,
         retry: this.config.retry,
         keyConcurrency: this.config.env.KAFKA_KEY_CONCURRENCY,
+        batchHandlers: toBatchHandlerMap(this.handlers),
         onDeadLetter: (letter) => this.metrics.deadLetter(letter.topic),
         onProcessed: (topic) => this.metrics.processed(topic),
       },

@@ -10,7 +10,7 @@ test("one lane's items run in order; no more lanes than the limit run at once", 
   const done: string[] = [];
   let running = 0;
   let highest = 0;
-  const lanes = new LaneScheduler<string>(2, async (item) => {
+  const lanes = new LaneScheduler<string>(2, async ([item]) => {
     running += 1;
     highest = Math.max(highest, running);
     await tick();
@@ -29,7 +29,7 @@ test("one lane's items run in order; no more lanes than the limit run at once", 
 
 test('a lane that keeps receiving does not starve a waiting lane', async () => {
   const done: string[] = [];
-  const lanes = new LaneScheduler<string>(1, async (item) => {
+  const lanes = new LaneScheduler<string>(1, async ([item]) => {
     await tick();
     done.push(item);
     if (item.startsWith('busy') && done.length < 50) lanes.push('busy', `busy${done.length}`);
@@ -39,6 +39,26 @@ test('a lane that keeps receiving does not starve a waiting lane', async () => {
   lanes.push('quiet', 'quiet');
   while (!done.includes('quiet')) await tick();
   assert.ok(done.indexOf('quiet') <= 2, `the quiet lane ran at position ${done.indexOf('quiet')}`);
+});
+
+test('a batching lane takes everything queued behind its running item, in order, up to its batch size', async () => {
+  const batches: string[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const lanes = new LaneScheduler<string>(
+    1,
+    async (items) => {
+      batches.push(items);
+      if (items[0] === 'a1') await gate;
+    },
+    () => 3,
+  );
+  lanes.push('a', 'a1');
+  await tick();
+  for (const item of ['a2', 'a3', 'a4', 'a5']) lanes.push('a', item);
+  release();
+  while (batches.flat().length < 5) await tick();
+  assert.deepEqual(batches, [['a1'], ['a2', 'a3', 'a4'], ['a5']]);
 });
 
 test('the committable offset is the end of the finished run from the start', () => {
@@ -56,7 +76,7 @@ test('close lets the running items finish and starts no queued one', async () =>
   const done: string[] = [];
   let release!: () => void;
   const gate = new Promise<void>((r) => (release = r));
-  const lanes = new LaneScheduler<string>(1, async (item) => {
+  const lanes = new LaneScheduler<string>(1, async ([item]) => {
     if (item === 'a1') await gate;
     done.push(item);
   });

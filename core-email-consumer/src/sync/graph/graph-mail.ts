@@ -65,6 +65,23 @@ export async function fetchDeltaPage(
     .get();
 }
 
+/**
+ * One message by its (immutable) id with the sync's $select; null when the mailbox no longer has it (deleted,
+ * or never ours to read: Graph answers 404 for both).
+ */
+export async function fetchMessage(client: Client, messageId: string): Promise<unknown> {
+  try {
+    return await client
+      .api(`/me/messages/${encodeURIComponent(messageId)}`)
+      .header('Prefer', IMMUTABLE_IDS)
+      .select(MESSAGE_SELECT)
+      .get();
+  } catch (error) {
+    if (error instanceof GraphError && error.statusCode === 404) return null;
+    throw error;
+  }
+}
+
 /** 410 SyncStateNotFound (or resyncRequired): the folder's delta must start over. */
 export function isSyncStateGone(error: unknown): boolean {
   if (!(error instanceof GraphError)) return false;

@@ -14,11 +14,12 @@ const NAMES = COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]);
 /**
  * One statement per page: the page travels as one JSON parameter (no parameter limit, one round trip).
  * A row is rewritten only when something changed: its change key or modification time, its folder (a move),
- * or the delta round that vouches for it (see the create-mail-tables migration).
+ * or the delta round that vouches for it (see the create-mail-tables migration). `round` is the SQL that
+ * gives a row's round.
  */
-const UPSERT = `
+const upsertSql = (round: string) => `
   INSERT INTO emails (user_id, ${NAMES.join(', ')}, sync_round)
-  SELECT $1::uuid, ${NAMES.map((n) => `r.${n}`).join(', ')}, $3::bigint
+  SELECT $1::uuid, ${NAMES.map((n) => `r.${n}`).join(', ')}, ${round}
     FROM jsonb_to_recordset($2::jsonb) AS r(${COLUMNS})
   ON CONFLICT (user_id, graph_id) DO UPDATE SET
     ${NAMES.filter((n) => n !== 'graph_id')
@@ -30,16 +31,67 @@ const UPSERT = `
      OR emails.folder_graph_id IS DISTINCT FROM EXCLUDED.folder_graph_id
      OR emails.sync_round IS DISTINCT FROM EXCLUDED.sync_round`;
 
+/** A delta page: every row carries the round of the folder being walked. */
+const UPSERT_PAGE = upsertSql('$3::bigint');
+
+/**
+ * Messages fetched by id, of any folders, and ids Graph no longer has, in one statement (so one atomic
+ * round trip). Each row carries its folder's round as committed now, so a fresh round that started meanwhile
+ * vouches for it (the folder row is locked against a concurrent round change). Returns what actually changed:
+ * rows inserted, rows rewritten, rows deleted.
+ */
+const APPLY_MESSAGES = `
+  WITH written AS (
+    ${upsertSql(`(SELECT f.round FROM mail_folders f
+       WHERE f.user_id = $1 AND f.graph_id = r.folder_graph_id FOR SHARE)`)}
+    RETURNING graph_id, (xmax = 0) AS inserted
+  ), removed AS (
+    DELETE FROM emails WHERE user_id = $1 AND graph_id = ANY($3::text[]) RETURNING graph_id
+  )
+  SELECT graph_id, CASE WHEN inserted THEN 'created' ELSE 'updated' END AS change FROM written
+  UNION ALL
+  SELECT graph_id, 'deleted' FROM removed`;
+
+export interface MessageChanges {
+  created: string[];
+  updated: string[];
+  deleted: string[];
+}
+
+/** PostgreSQL text cannot hold NUL; Graph content is hostile input, so drop it rather than fail the page. */
+function rowsJson(rows: EmailRow[]): string {
+  return JSON.stringify(rows).replace(/\\u0000/g, '');
+}
+
 /** All I/O on `emails`. Every statement is scoped to one user. */
 @Injectable()
 export class EmailsRepository {
   /** Returns how many rows were inserted or rewritten. */
   async upsertPage(db: EntityManager, userId: string, round: string, rows: EmailRow[]): Promise<number> {
-    if (rows.length === 0) return 0;
-    // PostgreSQL text cannot hold NUL; Graph content is hostile input, so drop it rather than fail the page.
-    const json = JSON.stringify(rows).replace(/\\u0000/g, '');
+    return this.upsert(db, UPSERT_PAGE, [userId, rowsJson(rows), round], rows.length);
+  }
+
+  /** Rows of folders the user has synced (the caller checked) and ids gone from the mailbox. */
+  async applyMessages(
+    db: EntityManager,
+    userId: string,
+    rows: EmailRow[],
+    removedIds: string[],
+  ): Promise<MessageChanges> {
+    const changes: MessageChanges = { created: [], updated: [], deleted: [] };
+    if (rows.length + removedIds.length === 0) return changes;
+    const found = (await db.query(APPLY_MESSAGES, [userId, rowsJson(rows), removedIds])) as Array<{
+      graph_id: string;
+      change: keyof MessageChanges;
+    }>;
+    for (const r of found) changes[r.change].push(r.graph_id);
+    return changes;
+  }
+
+  private async upsert(db: EntityManager, sql: string, params: unknown[], count: number): Promise<number> {
+    if (count === 0) return 0;
     // EntityManager.query gives no row count for an INSERT; the structured result does.
-    const result = await db.queryRunner!.query(UPSERT, [userId, json, round], true);
+    const result = await db.queryRunner!.query(sql, params, true);
     return result.affected ?? 0;
   }
 

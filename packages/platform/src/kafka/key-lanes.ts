@@ -1,7 +1,8 @@
 /**
  * Work in lanes: one lane's items run one after another in the order they were pushed, and up to `limit`
  * lanes run at once. A lane is a topic and a message key (a user), so one user's slow job never holds up
- * another user's messages, and one user's messages keep their order.
+ * another user's messages, and one user's messages keep their order. `work` takes a lane's next items: one,
+ * or as many of the queued ones as `batchSize` allows (a handler that coalesces takes them together).
  */
 export class LaneScheduler<T> {
   private readonly lanes = new Map<string, T[]>();
@@ -12,7 +13,8 @@ export class LaneScheduler<T> {
 
   constructor(
     private readonly limit: number,
-    private readonly work: (item: T) => Promise<void>,
+    private readonly work: (items: T[]) => Promise<void>,
+    private readonly batchSize: (first: T) => number = () => 1,
   ) {}
 
   push(lane: string, item: T): void {
@@ -52,8 +54,9 @@ export class LaneScheduler<T> {
     const queue = this.lanes.get(lane)!;
     try {
       do {
-        await this.work(queue[0]);
-        queue.shift();
+        const count = Math.max(1, Math.min(queue.length, this.batchSize(queue[0])));
+        await this.work(queue.slice(0, count));
+        queue.splice(0, count);
       } while (queue.length > 0 && this.waiting.length === 0 && !this.closed);
     } finally {
       if (queue.length > 0) this.waiting.push(lane);

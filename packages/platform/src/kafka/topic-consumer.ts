@@ -22,6 +22,15 @@ export type MessageHandler<T extends TopicName> = (
 
 export type HandlerMap = { [T in TopicName]?: MessageHandler<T> };
 
+/** A handler that takes several of one user's queued messages at once (e.g. to coalesce them). */
+export interface BatchHandler<T extends TopicName> {
+  /** At most this many messages per call. */
+  maxBatch: number;
+  handle(messages: MessageOf<T>[], ctx: HandlerContext): Promise<void>;
+}
+
+export type BatchHandlerMap = { [T in TopicName]?: BatchHandler<T> };
+
 export interface TopicConsumerOptions {
   groupId: string;
   retry: RetryPolicy;
@@ -31,6 +40,8 @@ export interface TopicConsumerOptions {
   maxWaitTimeInMs?: number;
   /** Users (message keys) handled at once, across partitions; one user's messages stay in order (1 by default). */
   keyConcurrency?: number;
+  /** Topics handled a user's queued messages at a time instead of one by one (they replace `handlers`). */
+  batchHandlers?: BatchHandlerMap;
   onDeadLetter?: (letter: DeadLetter) => void;
   onProcessed?: (topic: TopicName) => void;
 }
@@ -92,13 +103,17 @@ export class TopicConsumer {
     this.ready = new Promise((resolve) => this.consumer.on(this.consumer.events.FETCH, () => resolve()));
     // A new generation fetches from the committed offsets again: what the old one left unfinished comes back.
     this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.generation += 1));
-    this.lanes = new LaneScheduler(options.keyConcurrency ?? 1, (d) => this.deliver(d));
+    this.lanes = new LaneScheduler(
+      options.keyConcurrency ?? 1,
+      (ds) => this.deliver(ds),
+      (d) => this.batchHandlerOf(d)?.maxBatch ?? 1,
+    );
   }
 
   async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({
-      topics: Object.keys(this.handlers),
+      topics: [...new Set([...Object.keys(this.handlers), ...Object.keys(this.options.batchHandlers ?? {})])],
       fromBeginning: this.options.fromBeginning ?? true,
     });
     await this.consumer.run({
@@ -161,24 +176,31 @@ export class TopicConsumer {
     return log;
   }
 
-  /** One message to its end: handled or dead-lettered, then its offset counted as finished. */
-  private async deliver(d: Delivery): Promise<void> {
+  /** Messages of one lane to their end: handled or dead-lettered, then their offsets counted as finished. */
+  private async deliver(ds: Delivery[]): Promise<void> {
+    const batch = this.batchHandlerOf(ds[0]);
     for (;;) {
       try {
-        await this.handle(d);
+        await (batch ? this.handleMany(ds, batch) : this.handle(ds[0]));
         break;
       } catch (error) {
         // The dead-letter topic could not take it: the message is neither done nor lost; try it again.
         this.logger.error(
-          { topic: d.topic, partition: d.partition, offset: d.message.offset, err: error },
+          { topic: ds[0].topic, partition: ds[0].partition, offset: ds[0].message.offset, err: error },
           'message not settled; retrying',
         );
         if (!this.running) return;
         await sleep(REDELIVERY_PAUSE_MS);
       }
     }
-    const offset = d.log.offsets.finish(d.message.offset);
-    if (offset !== undefined) this.commit(d, offset);
+    for (const d of ds) {
+      const offset = d.log.offsets.finish(d.message.offset);
+      if (offset !== undefined) this.commit(d, offset);
+    }
+  }
+
+  private batchHandlerOf(d: Delivery): BatchHandler<TopicName> | undefined {
+    return this.options.batchHandlers?.[d.topic as TopicName] as BatchHandler<TopicName> | undefined;
   }
 
   /** Commits in order per partition; a commit of an older generation is skipped (its partition moved). */
@@ -200,31 +222,58 @@ export class TopicConsumer {
   }
 
   private async handle(delivery: Delivery): Promise<void> {
-    const attempts = await this.process(delivery);
-    if (attempts.error) await this.deadLetter(delivery, attempts.error, attempts.count);
+    const decoded = this.decode(delivery);
+    if ('error' in decoded) return this.deadLetter(delivery, decoded.error, 0);
+    const handler = this.handlers[delivery.topic as TopicName] as MessageHandler<TopicName>;
+    const outcome = await this.withRetries(delivery, (ctx) => handler(decoded.message, ctx));
+    if (outcome.error) await this.deadLetter(delivery, outcome.error, outcome.count);
+    else this.options.onProcessed?.(delivery.topic as TopicName);
   }
 
-  private async process(payload: Delivery): Promise<{ count: number; error?: string }> {
-    const topic = payload.topic as TopicName;
-    const handler = this.handlers[topic] as MessageHandler<TopicName> | undefined;
-    let decoded: MessageOf<TopicName>;
+  /** Malformed messages go to the dead-letter topic alone; the others are handled (and retried) together. */
+  private async handleMany(ds: Delivery[], batch: BatchHandler<TopicName>): Promise<void> {
+    const good: Array<{ delivery: Delivery; message: MessageOf<TopicName> }> = [];
+    for (const delivery of ds) {
+      const decoded = this.decode(delivery);
+      if ('error' in decoded) await this.deadLetter(delivery, decoded.error, 0);
+      else good.push({ delivery, message: decoded.message });
+    }
+    if (good.length === 0) return;
+    const messages = good.map((g) => g.message);
+    const outcome = await this.withRetries(good[good.length - 1].delivery, (ctx) =>
+      batch.handle(messages, ctx),
+    );
+    for (const g of good) {
+      if (outcome.error) await this.deadLetter(g.delivery, outcome.error, outcome.count);
+      else this.options.onProcessed?.(g.delivery.topic as TopicName);
+    }
+  }
+
+  private decode(payload: Delivery): { message: MessageOf<TopicName> } | { error: string } {
     try {
-      decoded = decode(topic, payload.message.value);
+      return { message: decode(payload.topic as TopicName, payload.message.value) };
     } catch (error) {
-      if (error instanceof ContractError) return { count: 0, error: error.message };
+      if (error instanceof ContractError) return { error: error.message };
       throw error;
     }
+  }
+
+  /** Runs `work` until it succeeds or the retry policy gives up (with the last error). */
+  private async withRetries(
+    payload: Delivery,
+    work: (ctx: HandlerContext) => Promise<void>,
+  ): Promise<{ count: number; error?: string }> {
+    const topic = payload.topic as TopicName;
     const { retry } = this.options;
     for (let attempt = 1; ; attempt++) {
       try {
-        await handler!(decoded, {
+        await work({
           topic,
           partition: payload.partition,
           offset: payload.message.offset,
           attempt,
           heartbeat: payload.heartbeat,
         });
-        this.options.onProcessed?.(topic);
         return { count: attempt };
       } catch (error) {
         const reason = error instanceof Error ? error.message : String(error);

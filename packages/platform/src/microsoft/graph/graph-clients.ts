@@ -12,6 +12,13 @@ import { MailboxLimiters } from './mailbox-limiter';
 import { MailboxThrottleHandler } from './mailbox-throttle.handler';
 
 /**
+ * How long a client reuses its mailbox's access token without reading the row again (a pass's burst of
+ * requests reads it once). Tokens are fresh for minutes more (MailboxTokens refreshes well before expiry);
+ * short, so a long sync sees a disconnect within seconds.
+ */
+const TOKEN_REUSE_MS = 5_000;
+
+/**
  * Graph clients per mailbox, all behind that mailbox's one limiter. Microsoft and the emulator differ only
  * in GRAPH_BASE_URL.
  */
@@ -32,15 +39,19 @@ export class GraphClients {
   }
 
   forMailbox(userId: string): Client {
+    const token = this.tokenOf(userId);
     const target = graphClientTarget(this.settings.graphBaseUrl);
     const throttle = new MailboxThrottleHandler({
       limiter: this.limiters.forMailbox(userId),
       maxThrottleRetries: this.settings.maxThrottleRetries,
-      onUnauthorized: () => this.expireAccessToken(userId),
+      onUnauthorized: () => {
+        token.forget();
+        return this.expireAccessToken(userId);
+      },
       onThrottled: (status, waitMs) =>
         this.logger.info({ userId, status, waitMs }, 'Graph throttled the mailbox; pausing it'),
     });
-    const auth = new AuthenticationHandler({ getAccessToken: () => this.tokens.getAccessToken(userId) });
+    const auth = new AuthenticationHandler({ getAccessToken: token.get });
     const telemetry = new TelemetryHandler();
     throttle.setNext(auth);
     auth.setNext(telemetry);
@@ -51,6 +62,20 @@ export class GraphClients {
       customHosts: target.customHosts,
       middleware: throttle,
     });
+  }
+
+  /** One client's access token: read once, reused for TOKEN_REUSE_MS, forgotten after a 401. */
+  private tokenOf(userId: string) {
+    let recent: { token: string; until: number } | undefined;
+    return {
+      get: async (): Promise<string> => {
+        if (recent && recent.until > Date.now()) return recent.token;
+        const token = await this.tokens.getAccessToken(userId);
+        recent = { token, until: Date.now() + TOKEN_REUSE_MS };
+        return token;
+      },
+      forget: () => (recent = undefined),
+    };
   }
 
   /**
