@@ -64,14 +64,19 @@ export class GraphClients {
     });
   }
 
-  /** One client's access token: read once, reused for TOKEN_REUSE_MS, forgotten after a 401. */
+  /**
+   * One client's access token: read once (requests sent together share the read), reused for
+   * TOKEN_REUSE_MS, forgotten after a 401 or a failed read.
+   */
   private tokenOf(userId: string) {
-    let recent: { token: string; until: number } | undefined;
+    let recent: { token: Promise<string>; until: number } | undefined;
     return {
-      get: async (): Promise<string> => {
+      get: (): Promise<string> => {
         if (recent && recent.until > Date.now()) return recent.token;
-        const token = await this.tokens.getAccessToken(userId);
-        recent = { token, until: Date.now() + TOKEN_REUSE_MS };
+        const token = this.tokens.getAccessToken(userId);
+        const entry = { token, until: Date.now() + TOKEN_REUSE_MS };
+        recent = entry;
+        token.catch(() => recent === entry && (recent = undefined));
         return token;
       },
       forget: () => (recent = undefined),
