@@ -273,3 +273,63 @@ test("a user's slow job does not hold up other users on its partition, even ones
     await consumer.stop();
   }
 });
+
+test("a batching topic hands its handler a user's queued messages together; a malformed one goes to the .dlq alone", async () => {
+  const topic = TOPICS.updateEmailSubscription;
+  const userId = randomUUID();
+  const dlq = await listen(kafka, dlqTopicOf(topic));
+  const calls: string[][] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const message = (subscriptionId: string) =>
+    ({ ...sample(topic, userId), subscriptionId }) as MessageOf<typeof topic>;
+  const consumer = new TopicConsumer(
+    kafka,
+    publisher,
+    {},
+    {
+      groupId: `test-batch-${randomUUID()}`,
+      retry: { attempts: 2, initialDelayMs: 10, maxDelayMs: 20 },
+      fromBeginning: false,
+      maxWaitTimeInMs: 200,
+      keyConcurrency: 4,
+      batchHandlers: {
+        [topic]: {
+          maxBatch: 10,
+          handle: async (messages) => {
+            const mine = messages.filter((m) => m.userId === userId);
+            if (mine.length === 0) return;
+            calls.push(mine.map((m) => m.subscriptionId));
+            if (mine[0].subscriptionId === 'first') await gate; // the rest queue up behind it
+          },
+        },
+      },
+    },
+    silentLogger,
+  );
+  await consumer.start();
+  await consumer.ready;
+  try {
+    await publisher.publish(topic, message('first'));
+    await eventually(async () => calls.length === 1, 20_000, 'the first message');
+    const raw = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+    await raw.connect();
+    await raw.send({ topic, messages: [{ key: userId, value: '{"userId": 1}' }] });
+    await raw.disconnect();
+    await publisher.publish(topic, message('second'));
+    await publisher.publish(topic, message('third'));
+    await new Promise((r) => setTimeout(r, 1_000)); // fetched and queued in the lane
+    release();
+    await eventually(async () => calls.length === 2, 20_000, 'the queued messages');
+    assert.deepEqual(calls, [['first'], ['second', 'third']]);
+    const letter = await eventually(
+      async () => dlq.received.find((r) => r.key === userId),
+      20_000,
+      'dead letter',
+    );
+    assert.equal(JSON.parse(letter.value).value, '{"userId": 1}');
+  } finally {
+    await consumer.stop();
+    await dlq.stop();
+  }
+});
