@@ -71,6 +71,7 @@ export class FolderSyncService {
         throw error;
       }
       const page = parseDeltaPage(raw, state.graphId, this.graphOrigin);
+      raw = undefined; // the raw page is garbage from here on, while the write awaits
       const roundDone = page.deltaLink !== undefined;
       if (roundDone && this.nothingToSave(state, page)) return;
       await run.beforePage?.(

@@ -15,9 +15,14 @@ export class ApplyDeltaPageHandler implements ICommandHandler<ApplyDeltaPageComm
     private readonly writes: MailWrites,
   ) {}
 
-  /** DataSource.transaction runs on the primary (the replication master). */
+  /**
+   * DataSource.transaction runs on the primary (the replication master). The page commits without waiting
+   * for its WAL flush: if PostgreSQL itself crashed, a page and its link would be lost together (atomically)
+   * and simply fetched again, and the run's final status commits synchronously, flushing every page before it.
+   */
   async execute(c: ApplyDeltaPageCommand): Promise<AppliedPage> {
     const applied = await this.db.transaction(async (tx) => {
+      await tx.query(`SET LOCAL synchronous_commit = off`);
       const written = await this.emails.upsertPage(tx, c.userId, c.round, c.upserts);
       const removed = await this.emails.deleteFromFolder(tx, c.userId, c.folderGraphId, c.removedIds);
       const reconciled =
