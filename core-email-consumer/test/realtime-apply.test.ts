@@ -12,6 +12,7 @@ import type { DataSource } from 'typeorm';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
 import {
   KafkaPublisher,
+  MailboxTokens,
   microsoftSettingsFrom,
   parseEnv,
   PlatformModule,
@@ -244,12 +245,24 @@ test('notifications handed over together: one pass fetching each named message o
   const batch = ids.map((id) => notification('created', id));
   batch.push({ ...batch[0] }); // Graph may deliver twice
   const before = await servedRequests(emulator.control, box.address);
-  await handler.handleMany(batch, handlerContext());
+  const tokens = app.get(MailboxTokens, { strict: false });
+  const read = tokens.getAccessToken.bind(tokens);
+  let tokenReads = 0;
+  tokens.getAccessToken = (userId: string) => {
+    tokenReads += 1;
+    return read(userId);
+  };
+  try {
+    await handler.handleMany(batch, handlerContext());
+  } finally {
+    tokens.getAccessToken = read;
+  }
   assert.equal(
     (await servedRequests(emulator.control, box.address)) - before,
     ids.length,
     'one Graph request per message, no folder deltas',
   );
+  assert.equal(tokenReads, 1, 'the requests sent together read the access token once');
   const note = await noteAbout(ids[0]);
   assert.deepEqual([...note.created].sort(), [...ids].sort());
   await new Promise((r) => setTimeout(r, 500));

@@ -41,7 +41,7 @@ export const consumerEnvSchema = z.object({
   SUBSCRIPTION_EXPIRY_MINUTES: z.coerce.number().int().min(45).max(10_070).default(10_070),
   SUBSCRIPTION_RENEW_WITHIN_MINUTES: z.coerce.number().int().min(1).max(10_070).default(1_440),
   SUBSCRIPTION_CRON_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
-  // Real time: a mailbox's notifications received within this window are applied with one delta pass.
+  // Real time: a mailbox's notifications received within this window are applied with one pass.
   REALTIME_COALESCE_MS: z.coerce.number().int().min(0).max(10_000).default(100),
   // Real time: a pass whose notifications name at most this many messages fetches them by id instead of
   // running every folder's delta (0: always the deltas).

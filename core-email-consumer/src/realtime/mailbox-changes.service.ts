@@ -22,13 +22,12 @@ import { FolderSyncService } from '../sync/folder-sync.service';
 import { EmailRow, toEmailRow } from '../sync/graph/email-row';
 import { fetchMessage } from '../sync/graph/graph-mail';
 import { graphMessageSchema } from '../sync/graph/graph-schemas';
+import type { MessageChanges } from '../sync/repositories/emails.repository';
 import { FOLDER_STATE_COLUMNS, FolderState } from '../sync/repositories/mail-folders.repository';
 import { ChangeTally } from './change-tally';
 
 /** The ids notify_user_mutate_email can carry per list (its contract's limit). */
 const MAX_IDS = 10_000;
-
-type Changes = ReturnType<ChangeTally['result']>;
 
 /**
  * Applies change notifications. A notification only says "this message changed" (or less): the pass reads
@@ -62,7 +61,11 @@ export class MailboxChangesService {
   /** Change notifications of one or more mailboxes, in the order received; one pass per mailbox. */
   async applyMany(messages: UpdateEmailSubscriptionMessage[], ctx: HandlerContext): Promise<void> {
     const byUser = new Map<string, UpdateEmailSubscriptionMessage[]>();
-    for (const m of messages) byUser.set(m.userId, [...(byUser.get(m.userId) ?? []), m]);
+    for (const m of messages) {
+      const mine = byUser.get(m.userId) ?? [];
+      mine.push(m);
+      byUser.set(m.userId, mine);
+    }
     for (const [userId, mine] of byUser) await this.applyForUser(userId, mine, ctx);
   }
 
@@ -77,7 +80,7 @@ export class MailboxChangesService {
     await this.coalesce(userId, pending);
 
     const startedAt = Date.now();
-    let changes: Changes;
+    let changes: MessageChanges;
     try {
       changes = await this.runPass(userId, pending, ctx, startedAt);
     } catch (error) {
@@ -114,11 +117,13 @@ export class MailboxChangesService {
     pending: UpdateEmailSubscriptionMessage[],
     ctx: HandlerContext,
     startedAt: number,
-  ): Promise<Changes> {
+  ): Promise<MessageChanges> {
+    const folders = await this.syncedFolders(userId);
+    if (folders.length === 0) return { created: [], updated: [], deleted: [] }; // sync_email does the first copy
     const ids = this.namedMessages(pending);
-    const fetched = ids ? await this.fetchById(userId, ids) : undefined;
+    const fetched = ids ? await this.fetchById(userId, folders, ids) : undefined;
     if (fetched) return fetched;
-    const changes = await this.runDeltas(userId, ctx);
+    const changes = await this.runDeltas(userId, folders, ctx);
     this.lastDeltaStart.set(userId, startedAt);
     return changes;
   }
@@ -134,13 +139,15 @@ export class MailboxChangesService {
   }
 
   /**
-   * Each message's current state by id, written in one transaction. Undefined (the caller runs the deltas
+   * Each message's current state by id, written in one statement. Undefined (the caller runs the deltas
    * instead) when Graph answers something the deltas handle better: a message filed in a folder the sync
    * has not seen yet, or one that does not pass the checks.
    */
-  private async fetchById(userId: string, ids: string[]): Promise<Changes | undefined> {
-    const folders = await this.syncedFolders(userId);
-    if (folders.length === 0) return { created: [], updated: [], deleted: [] }; // sync_email does the first copy
+  private async fetchById(
+    userId: string,
+    folders: FolderState[],
+    ids: string[],
+  ): Promise<MessageChanges | undefined> {
     const known = new Set(folders.map((f) => f.graphId));
     const client = this.graph.forMailbox(userId);
     // The mailbox's Graph limiter bounds the requests in flight.
@@ -161,10 +168,12 @@ export class MailboxChangesService {
   }
 
   /** Every synced folder's delta, with the sync's own per-page command; returns what changed. */
-  private async runDeltas(userId: string, ctx: HandlerContext): Promise<Changes> {
-    const folders = await this.syncedFolders(userId);
+  private async runDeltas(
+    userId: string,
+    folders: FolderState[],
+    ctx: HandlerContext,
+  ): Promise<MessageChanges> {
     const tally = new ChangeTally();
-    if (folders.length === 0) return tally.result(new Set()); // never synced: sync_email does the first copy
     const client = this.graph.forMailbox(userId);
     const run = {
       userId,
