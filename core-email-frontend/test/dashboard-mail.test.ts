@@ -260,6 +260,8 @@ test("the table shows the original's columns; Next and Previous page with the AP
 
     // A folder filters the table and starts at its first page.
     await page.getByRole('button', { name: /^Archive/ }).click();
+    // Subject 2 is on the unfiltered first page too: wait for the filtered page to replace it.
+    await page.getByText('Subject 0', { exact: true }).waitFor({ state: 'detached' });
     await page.getByText('Subject 2', { exact: true }).waitFor();
     assert.ok((await subjects(page)).every((s) => Number(s.split(' ')[1]) % 3 === 2));
     const last = requests.filter((r) => r.route === 'GET /api/mail/messages').at(-1);
