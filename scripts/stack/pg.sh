@@ -74,7 +74,12 @@ pg_start() {
   fi
   # No -l: pg_ctl hands the server our already-open log file, so the postgres user never needs a path
   # into .data/logs.
-  as_pg "$PG_BIN/pg_ctl" start -D "$dir" -w -t 90 -o "-p $port" >>"$log" 2>&1 </dev/null 9>&-
+  # glibc hands every allocation over 128 kB back to the kernel when it is freed, so a backend receiving a
+  # sync page (a megabyte-sized JSON parameter, copied three times) faulted all of it in again for every
+  # statement: half the cost of such a statement on a VM where page faults are slow. Kept on the heap
+  # instead, the memory is reused by the next page (see docker-compose.pg.yml for the same setting).
+  as_pg env MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=67108864 \
+    "$PG_BIN/pg_ctl" start -D "$dir" -w -t 90 -o "-p $port" >>"$log" 2>&1 </dev/null 9>&-
 }
 
 pg_initdb_primary() {

@@ -91,7 +91,9 @@ export class MailboxSyncService {
       await ctx.heartbeat();
       if (progress.due()) await this.reportRunning(job.runId, progress);
     };
-    await inParallel(folders, this.config.env.SYNC_FOLDER_CONCURRENCY, async (folder) => {
+    // Largest first: the biggest folder is one chain of pages that nothing can split, so it must not wait.
+    const bySize = [...folders].sort((a, b) => b.totalCount - a.totalCount);
+    await inParallel(bySize, this.config.env.SYNC_FOLDER_CONCURRENCY, async (folder) => {
       await this.folderSync.sync(
         { userId: job.userId, runId: job.runId, mode: job.mode, client, onPage },
         folder,
