@@ -2,6 +2,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MalformedGraphResponseError, parseDeltaPage } from '../src/sync/graph/delta-page';
+import type { EmailRow } from '../src/sync/graph/email-row';
+import type { RowBatch } from '../src/sync/graph/row-batch';
+
+/** The rows exactly as PostgreSQL receives them. */
+const rowsOf = (batch: RowBatch): EmailRow[] => JSON.parse(batch.json) as EmailRow[];
 
 const ORIGIN = 'https://graph.example.test';
 const NEXT = `${ORIGIN}/v1.0/me/mailFolders/f1/messages/delta?$skiptoken=abc`;
@@ -24,7 +29,7 @@ test('messages become rows of the folder whose delta returned them; removals bec
     ORIGIN,
   );
   assert.deepEqual(
-    page.upserts.map((r) => [r.graph_id, r.folder_graph_id, r.subject, r.from_address]),
+    rowsOf(page.upserts).map((r) => [r.graph_id, r.folder_graph_id, r.subject, r.from_address]),
     [['m1', 'f1', 'subject of m1', 'ann@contoso.test']],
   );
   assert.deepEqual(page.removedIds, ['m2']);
@@ -47,8 +52,9 @@ test('malformed items are skipped and counted, and never written or removed', ()
     'f1',
     ORIGIN,
   );
+  assert.deepEqual(page.upserts.ids, ['m4']);
   assert.deepEqual(
-    page.upserts.map((r) => r.graph_id),
+    rowsOf(page.upserts).map((r) => r.graph_id),
     ['m4'],
   );
   assert.deepEqual(page.removedIds, []);
@@ -70,7 +76,7 @@ test('an item repeated within a page counts once, its last occurrence winning', 
     ORIGIN,
   );
   assert.deepEqual(
-    page.upserts.map((r) => [r.graph_id, r.is_read]),
+    rowsOf(page.upserts).map((r) => [r.graph_id, r.is_read]),
     [
       ['m1', true],
       ['m2', false],
@@ -89,4 +95,20 @@ test('a page whose links point outside Graph, or with both or neither link, is r
   for (const raw of cases) {
     assert.throws(() => parseDeltaPage(raw, 'f1', ORIGIN), MalformedGraphResponseError);
   }
+});
+
+test('NUL characters, which PostgreSQL text cannot hold, are dropped from the rows instead of failing the page', () => {
+  const page = parseDeltaPage(
+    {
+      value: [message('m1', { subject: 'a\u0000b', body: { contentType: 'text', content: '\u0000x' } })],
+      '@odata.nextLink': NEXT,
+    },
+    'f1',
+    ORIGIN,
+  );
+  assert.ok(!page.upserts.json.includes('\\u0000'));
+  assert.deepEqual(
+    rowsOf(page.upserts).map((r) => [r.subject, r.body_content]),
+    [['ab', 'x']],
+  );
 });

@@ -22,6 +22,7 @@ import { FolderSyncService } from '../sync/folder-sync.service';
 import { EmailRow, toEmailRow } from '../sync/graph/email-row';
 import { fetchMessage } from '../sync/graph/graph-mail';
 import { graphMessageSchema } from '../sync/graph/graph-schemas';
+import { RowBatch } from '../sync/graph/row-batch';
 import type { MessageChanges } from '../sync/repositories/emails.repository';
 import { FOLDER_STATE_COLUMNS, FolderState } from '../sync/repositories/mail-folders.repository';
 import { ChangeTally } from './change-tally';
@@ -164,7 +165,7 @@ export class MailboxChangesService {
       if (!parsed.success || parsed.data.id !== ids[i] || !folder || !known.has(folder)) return undefined;
       upserts.push(toEmailRow(parsed.data, folder));
     }
-    return this.commands.execute(new ApplyMessagesCommand(userId, upserts, removed));
+    return this.commands.execute(new ApplyMessagesCommand(userId, RowBatch.of(upserts), removed));
   }
 
   /** Every synced folder's delta, with the sync's own per-page command; returns what changed. */

@@ -76,7 +76,7 @@ export class FolderSyncService {
       if (roundDone && this.nothingToSave(state, page)) return;
       await run.beforePage?.(
         state.graphId,
-        page.upserts.map((r) => r.graph_id),
+        page.upserts.ids,
         page.removedIds,
       );
       await this.commands.execute(
@@ -97,7 +97,7 @@ export class FolderSyncService {
           'skipped malformed items',
         );
       }
-      await run.onPage(state.graphId, page.upserts.length + page.removedIds.length, page.skipped);
+      await run.onPage(state.graphId, page.upserts.size + page.removedIds.length, page.skipped);
       if (roundDone) return;
       state = { ...state, deltaLink: page.nextLink! };
     }
@@ -109,7 +109,7 @@ export class FolderSyncService {
    * still replaced now and then, so a saved link never grows old.
    */
   private nothingToSave(state: FolderState, page: DeltaPage): boolean {
-    if (page.upserts.length > 0 || page.removedIds.length > 0 || page.skipped > 0) return false;
+    if (page.upserts.size > 0 || page.removedIds.length > 0 || page.skipped > 0) return false;
     if (state.roundIsFresh || state.lastSyncedAt === null) return false;
     return Date.now() - new Date(state.lastSyncedAt).getTime() < UNCHANGED_LINK_KEEP_MS;
   }

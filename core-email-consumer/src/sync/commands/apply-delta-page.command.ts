@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { EmailRow } from '../graph/email-row';
+import type { RowBatch } from '../graph/row-batch';
 
 export interface AppliedPage {
   written: number;
@@ -19,7 +19,7 @@ export class ApplyDeltaPageCommand extends Command<AppliedPage> {
     readonly round: string,
     /** The round started from scratch: its last page deletes what it did not see. */
     readonly roundIsFresh: boolean,
-    readonly upserts: EmailRow[],
+    readonly upserts: RowBatch,
     readonly removedIds: string[],
     /** The next link, or the delta link when this page ends the round. */
     readonly link: string,

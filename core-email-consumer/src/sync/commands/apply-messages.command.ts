@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { EmailRow } from '../graph/email-row';
+import type { RowBatch } from '../graph/row-batch';
 import type { MessageChanges } from '../repositories/emails.repository';
 
 /**
@@ -10,7 +10,7 @@ export class ApplyMessagesCommand extends Command<MessageChanges> {
   constructor(
     readonly userId: string,
     /** Only rows of folders the user has synced. */
-    readonly upserts: EmailRow[],
+    readonly upserts: RowBatch,
     readonly removedIds: string[],
   ) {
     super();

@@ -1,9 +1,10 @@
 import { EmailRow, toEmailRow } from './email-row';
+import { RowBatch } from './row-batch';
 import { graphDeltaPageSchema, graphMessageSchema, graphRemovedSchema } from './graph-schemas';
 
 /** One delta page, checked and reduced to what the write needs. */
 export interface DeltaPage {
-  upserts: EmailRow[];
+  upserts: RowBatch;
   removedIds: string[];
   /** Items that failed validation: skipped and counted, never fatal. */
   skipped: number;
@@ -63,7 +64,7 @@ export function parseDeltaPage(raw: unknown, folderGraphId: string, graphOrigin:
     if (row) upserts.push(row);
     else removedIds.push(id);
   }
-  return { upserts, removedIds, skipped, nextLink, deltaLink };
+  return { upserts: RowBatch.of(upserts), removedIds, skipped, nextLink, deltaLink };
 }
 
 /** Only removals carry `@removed`; asking first spares every message a failed parse. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import type { EmailRow } from '../graph/email-row';
+import type { RowBatch } from '../graph/row-batch';
 
 const COLUMNS = `graph_id text, internet_message_id text, conversation_id text, folder_graph_id text,
   sender_name text, sender_address text, from_name text, from_address text, to_recipients jsonb,
@@ -58,31 +58,24 @@ export interface MessageChanges {
   deleted: string[];
 }
 
-/** PostgreSQL text cannot hold NUL; Graph content is hostile input, so drop it rather than fail the page. */
-function rowsJson(rows: EmailRow[]): string {
-  const json = JSON.stringify(rows);
-  // A page is megabytes: copy it only when there is something to drop.
-  return json.includes('\\u0000') ? json.replace(/\\u0000/g, '') : json;
-}
-
 /** All I/O on `emails`. Every statement is scoped to one user. */
 @Injectable()
 export class EmailsRepository {
   /** Returns how many rows were inserted or rewritten. */
-  async upsertPage(db: EntityManager, userId: string, round: string, rows: EmailRow[]): Promise<number> {
-    return this.upsert(db, UPSERT_PAGE, [userId, rowsJson(rows), round], rows.length);
+  async upsertPage(db: EntityManager, userId: string, round: string, rows: RowBatch): Promise<number> {
+    return this.upsert(db, UPSERT_PAGE, [userId, rows.json, round], rows.size);
   }
 
   /** Rows of folders the user has synced (the caller checked) and ids gone from the mailbox. */
   async applyMessages(
     db: EntityManager,
     userId: string,
-    rows: EmailRow[],
+    rows: RowBatch,
     removedIds: string[],
   ): Promise<MessageChanges> {
     const changes: MessageChanges = { created: [], updated: [], deleted: [] };
-    if (rows.length + removedIds.length === 0) return changes;
-    const found = (await db.query(APPLY_MESSAGES, [userId, rowsJson(rows), removedIds])) as Array<{
+    if (rows.size + removedIds.length === 0) return changes;
+    const found = (await db.query(APPLY_MESSAGES, [userId, rows.json, removedIds])) as Array<{
       graph_id: string;
       change: keyof MessageChanges;
     }>;

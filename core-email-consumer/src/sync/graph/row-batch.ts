@@ -1,0 +1,31 @@
+import type { EmailRow } from './email-row';
+
+/**
+ * Rows as PostgreSQL receives them: one JSON document (one parameter, one round trip, no parameter limit),
+ * with their ids beside it. A page becomes a batch as soon as it is checked, so its thousands of row objects
+ * die young instead of being copied and promoted by the GC while the write awaits (a megabyte string is
+ * never copied).
+ */
+export class RowBatch {
+  private constructor(
+    readonly ids: string[],
+    readonly json: string,
+  ) {}
+
+  static of(rows: EmailRow[]): RowBatch {
+    return new RowBatch(
+      rows.map((r) => r.graph_id),
+      withoutNul(JSON.stringify(rows)),
+    );
+  }
+
+  get size(): number {
+    return this.ids.length;
+  }
+}
+
+/** PostgreSQL text cannot hold NUL; Graph content is hostile input, so drop it rather than fail the page. */
+function withoutNul(json: string): string {
+  // A page is megabytes: copy it only when there is something to drop.
+  return json.includes('\\u0000') ? json.replace(/\\u0000/g, '') : json;
+}
