@@ -74,11 +74,7 @@ export class FolderSyncService {
       raw = undefined; // the raw page is garbage from here on, while the write awaits
       const roundDone = page.deltaLink !== undefined;
       if (roundDone && this.nothingToSave(state, page)) return;
-      await run.beforePage?.(
-        state.graphId,
-        page.upserts.ids,
-        page.removedIds,
-      );
+      await run.beforePage?.(state.graphId, page.upserts.ids, page.removedIds);
       await this.commands.execute(
         new ApplyDeltaPageCommand(
           run.userId,
