@@ -26,8 +26,7 @@ export function toBatchHandlerMap(handlers: TopicHandler[]): BatchHandlerMap {
   const map: Record<string, BatchHandler<TopicName>> = {};
   for (const h of handlers) {
     if (!h.handleMany || !h.maxBatch) continue;
-    const handleMany = h.handleMany.bind(h);
-    map[h.topic] = { maxBatch: h.maxBatch, handle: (messages, ctx) => handleMany(messages, ctx) };
+    map[h.topic] = { maxBatch: h.maxBatch, handle: h.handleMany.bind(h) };
   }
   return map as BatchHandlerMap;
 }

@@ -1,6 +1,6 @@
 import { EmailRow, toEmailRow } from './email-row';
-import { RowBatch } from './row-batch';
 import { graphDeltaPageSchema, graphMessageSchema, graphRemovedSchema } from './graph-schemas';
+import { RowBatch } from './row-batch';
 
 /** One delta page, checked and reduced to what the write needs. */
 export interface DeltaPage {

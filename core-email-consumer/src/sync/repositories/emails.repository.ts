@@ -63,7 +63,10 @@ export interface MessageChanges {
 export class EmailsRepository {
   /** Returns how many rows were inserted or rewritten. */
   async upsertPage(db: EntityManager, userId: string, round: string, rows: RowBatch): Promise<number> {
-    return this.upsert(db, UPSERT_PAGE, [userId, rows.json, round], rows.size);
+    if (rows.size === 0) return 0;
+    // EntityManager.query gives no row count for an INSERT; the structured result does.
+    const result = await db.queryRunner!.query(UPSERT_PAGE, [userId, rows.json, round], true);
+    return result.affected ?? 0;
   }
 
   /** Rows of folders the user has synced (the caller checked) and ids gone from the mailbox. */
@@ -81,13 +84,6 @@ export class EmailsRepository {
     }>;
     for (const r of found) changes[r.change].push(r.graph_id);
     return changes;
-  }
-
-  private async upsert(db: EntityManager, sql: string, params: unknown[], count: number): Promise<number> {
-    if (count === 0) return 0;
-    // EntityManager.query gives no row count for an INSERT; the structured result does.
-    const result = await db.queryRunner!.query(sql, params, true);
-    return result.affected ?? 0;
   }
 
   /** Deletions and moves out of this folder: a row already filed under another folder stays. */
