@@ -6,7 +6,8 @@
 // child process, PostgreSQL. Beside it, the limits measured in the same run on the same data:
 //   (a) the emulator's raw delta rate: plain HTTPS delta requests, same $select and page size, as many
 //       folders at once as the consumer syncs (SYNC_FOLDER_CONCURRENCY);
-//   (b) a raw bulk insert of the same rows: INSERT … ON CONFLICT, one statement per page, as many at once.
+//   (b) a raw bulk insert of the same rows, sent as the consumer sends them: INSERT … ON CONFLICT DO NOTHING,
+//       one statement per page, as many at once.
 // Writes .data/bench/sync.json; the last line is the messages/s figure.
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -28,6 +29,10 @@ import { connectMailbox } from 'core-email-consumer/dist/test/support/mailbox';
 import { startSyncContext, syncJob } from 'core-email-consumer/dist/test/support/sync-app';
 import { parseDeltaPage } from 'core-email-consumer/dist/src/sync/graph/delta-page';
 import { MESSAGE_SELECT } from 'core-email-consumer/dist/src/sync/graph/graph-schemas';
+import {
+  EMAIL_COLUMN_NAMES,
+  emailRowsFrom,
+} from 'core-email-consumer/dist/src/sync/repositories/emails.repository';
 
 const REPO = resolve(__dirname, '..', '..');
 
@@ -133,10 +138,8 @@ async function main(): Promise<void> {
       [`bench-${randomUUID()}@example.test`],
     )) as { id: string }[];
     cleanup.push(scratch);
-    const columns = Object.keys(JSON.parse(pageRows[0] ?? '[{"graph_id":""}]')[0] as object);
-    const insert = `INSERT INTO emails (user_id, ${columns.join(', ')})
-      SELECT $1::uuid, ${columns.map((c) => `r.${c}`).join(', ')}
-        FROM jsonb_populate_recordset(NULL::emails, $2::jsonb) AS r
+    const insert = `INSERT INTO emails (user_id, ${EMAIL_COLUMN_NAMES.join(', ')})
+      SELECT $1::uuid, r.* FROM (${emailRowsFrom('$2')}) AS r
       ON CONFLICT (user_id, graph_id) DO NOTHING`;
     const tb = performance.now();
     await inParallel(pageRows, concurrency, async (json) => {

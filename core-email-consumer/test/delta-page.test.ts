@@ -2,11 +2,18 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MalformedGraphResponseError, parseDeltaPage } from '../src/sync/graph/delta-page';
-import type { EmailRow } from '../src/sync/graph/email-row';
+import { EMAIL_COLUMNS, EmailRow, toEmailRow } from '../src/sync/graph/email-row';
+import { graphMessageSchema } from '../src/sync/graph/graph-schemas';
 import type { RowBatch } from '../src/sync/graph/row-batch';
 
-/** The rows exactly as PostgreSQL receives them. */
-const rowsOf = (batch: RowBatch): EmailRow[] => JSON.parse(batch.json) as EmailRow[];
+/** The rows PostgreSQL receives (one array of values per row, in EMAIL_COLUMNS order), named again. */
+function rowsOf(batch: RowBatch): EmailRow[] {
+  const rows = JSON.parse(batch.json) as unknown[][];
+  return rows.map((values) => {
+    assert.equal(values.length, EMAIL_COLUMNS.length);
+    return Object.fromEntries(EMAIL_COLUMNS.map(([name], i) => [name, values[i]])) as unknown as EmailRow;
+  });
+}
 
 const ORIGIN = 'https://graph.example.test';
 const NEXT = `${ORIGIN}/v1.0/me/mailFolders/f1/messages/delta?$skiptoken=abc`;
@@ -111,4 +118,11 @@ test('NUL characters, which PostgreSQL text cannot hold, are dropped from the ro
     rowsOf(page.upserts).map((r) => [r.subject, r.body_content]),
     [['ab', 'x']],
   );
+});
+
+test('every field of a row travels to PostgreSQL: EMAIL_COLUMNS names each one exactly once', () => {
+  const row = toEmailRow(graphMessageSchema.parse(message('m1')), 'f1');
+  const columns = EMAIL_COLUMNS.map(([name]) => name);
+  assert.equal(new Set(columns).size, columns.length);
+  assert.deepEqual([...columns].sort(), Object.keys(row).sort());
 });

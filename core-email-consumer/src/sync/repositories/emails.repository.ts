@@ -1,15 +1,35 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
+import { EMAIL_COLUMNS, EmailColumnType } from '../graph/email-row';
 import type { RowBatch } from '../graph/row-batch';
 
-const COLUMNS = `graph_id text, internet_message_id text, conversation_id text, folder_graph_id text,
-  sender_name text, sender_address text, from_name text, from_address text, to_recipients jsonb,
-  cc_recipients jsonb, bcc_recipients jsonb, subject text, body_preview text, body_content text, body_type text,
-  importance text, has_attachments boolean, is_read boolean, is_draft boolean, flag_status text,
-  received_at timestamptz, sent_at timestamptz, last_modified_at timestamptz, change_key text,
-  categories text[], web_link text`;
+/** The emails columns a RowBatch carries, in its order. */
+export const EMAIL_COLUMN_NAMES = EMAIL_COLUMNS.map(([name]) => name);
 
-const NAMES = COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]);
+/** Reads the value at position `i` of a row array `v` as its column's type. */
+function columnValue(type: EmailColumnType, i: number): string {
+  switch (type) {
+    case 'text':
+      return `v->>${i}`;
+    case 'jsonb':
+      return `v->${i}`;
+    case 'text[]':
+      return `ARRAY(SELECT jsonb_array_elements_text(v->${i}))`;
+    default:
+      return `(v->>${i})::${type}`;
+  }
+}
+
+/**
+ * The rows of a RowBatch passed as `param`, one per row array, with the columns of EMAIL_COLUMN_NAMES.
+ * Positions rather than keys: PostgreSQL converts a page about a fifth faster.
+ */
+export function emailRowsFrom(param: string): string {
+  const values = EMAIL_COLUMNS.map(([name, type], i) => `${columnValue(type, i)} AS ${name}`);
+  return `SELECT ${values.join(', ')} FROM jsonb_array_elements(${param}::jsonb) AS v`;
+}
+
+const NAMES = EMAIL_COLUMN_NAMES;
 
 /**
  * One statement per page: the page travels as one JSON parameter (no parameter limit, one round trip).
@@ -19,8 +39,7 @@ const NAMES = COLUMNS.split(',').map((c) => c.trim().split(/\s+/)[0]);
  */
 const upsertSql = (round: string) => `
   INSERT INTO emails (user_id, ${NAMES.join(', ')}, sync_round)
-  SELECT $1::uuid, ${NAMES.map((n) => `r.${n}`).join(', ')}, ${round}
-    FROM jsonb_to_recordset($2::jsonb) AS r(${COLUMNS})
+  SELECT $1::uuid, ${NAMES.map((n) => `r.${n}`).join(', ')}, ${round} FROM (${emailRowsFrom('$2')}) AS r
   ON CONFLICT (user_id, graph_id) DO UPDATE SET
     ${NAMES.filter((n) => n !== 'graph_id')
       .map((n) => `${n} = EXCLUDED.${n}`)
