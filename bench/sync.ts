@@ -5,7 +5,7 @@
 // here with the project's KafkaPublisher instead of going through the HTTP API), the real consumer as a
 // child process, PostgreSQL. Beside it, the limits measured in the same run on the same data:
 //   (a) the emulator's raw delta rate: plain HTTPS delta requests, same $select and page size, as many
-//       folders at once as the consumer syncs (SYNC_FOLDER_CONCURRENCY);
+//       folders at once as the consumer syncs (SYNC_FOLDER_CONCURRENCY), largest first;
 //   (b) a raw bulk insert of the same rows, sent as the consumer sends them: INSERT … ON CONFLICT DO NOTHING,
 //       one statement per page, as many at once.
 // Writes .data/bench/sync.json; the last line is the messages/s figure.
@@ -112,7 +112,9 @@ async function main(): Promise<void> {
     const pageRows: string[] = [];
     let rawMessages = 0;
     const ta = performance.now();
-    await inParallel(folders, concurrency, async (folder) => {
+    // Largest first, as the consumer walks them.
+    const bySize = [...folders].sort((x, y) => y.totalItemCount - x.totalItemCount);
+    await inParallel(bySize, concurrency, async (folder) => {
       let url: string | undefined =
         `${emulator.url}/v1.0/me/mailFolders/${encodeURIComponent(folder.id)}/messages/delta` +
         `?$select=${MESSAGE_SELECT.join(',')}`;
