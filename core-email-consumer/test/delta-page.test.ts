@@ -104,20 +104,55 @@ test('a page whose links point outside Graph, or with both or neither link, is r
   }
 });
 
-test('NUL characters, which PostgreSQL text cannot hold, are dropped from the rows instead of failing the page', () => {
+test('text PostgreSQL cannot store is made storable instead of failing the page; text that only looks like it is kept', () => {
   const page = parseDeltaPage(
     {
-      value: [message('m1', { subject: 'a\u0000b', body: { contentType: 'text', content: '\u0000x' } })],
+      value: [
+        message('m1', { subject: 'a\u0000b', body: { contentType: 'text', content: '\u0000x' } }),
+        message('m2', {
+          subject: 'lone \ud800 high',
+          bodyPreview: 'lone \udc00 low',
+          categories: ['c\u0000'],
+        }),
+        // A backslash, a "u" and four zeros: an escape only in the JSON, plain text in the message.
+        message('m3', { subject: '\\u0000', bodyPreview: 'say \\ud800' }),
+        message('m4', { from: { emailAddress: { name: 'N\u0000\udbff', address: 'n@x.test' } } }),
+      ],
       '@odata.nextLink': NEXT,
     },
     'f1',
     ORIGIN,
   );
-  assert.ok(!page.upserts.json.includes('\\u0000'));
   assert.deepEqual(
-    rowsOf(page.upserts).map((r) => [r.subject, r.body_content]),
-    [['ab', 'x']],
+    rowsOf(page.upserts).map((r) => [r.subject, r.body_content, r.body_preview, r.categories, r.from_name]),
+    [
+      ['ab', 'x', null, [], 'Ann'],
+      ['lone \ufffd high', null, 'lone \ufffd low', ['c'], 'Ann'],
+      ['\\u0000', null, 'say \\ud800', [], 'Ann'],
+      ['subject of m4', null, null, [], 'N\ufffd'],
+    ],
   );
+  // What PostgreSQL's JSON input refuses: a NUL or a lone surrogate written as an escape.
+  assert.doesNotMatch(page.upserts.json, /(^|[^\\])(\\\\)*\\u(0000|d[89a-f])/i);
+});
+
+test('an id that is not printable ASCII is malformed: the item is skipped, never written or removed', () => {
+  const page = parseDeltaPage(
+    {
+      value: [
+        message('m\u0000'),
+        message('m 2'),
+        { id: 'é', '@removed': { reason: 'deleted' } },
+        message('ok'),
+      ],
+      '@odata.nextLink': NEXT,
+    },
+    'f1',
+    ORIGIN,
+  );
+  assert.deepEqual(page.upserts.ids, ['ok']);
+  assert.deepEqual(page.removedIds, []);
+  assert.equal(page.skipped, 3);
 });
 
 test('every field of a row travels to PostgreSQL: EMAIL_COLUMNS names each one exactly once', () => {

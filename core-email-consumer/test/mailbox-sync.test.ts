@@ -21,6 +21,7 @@ import {
 import { listen, testKafka } from '@core-email/platform/dist/test/support/kafka';
 import { ConsumerConfig } from '../src/config/config';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
+import { MailFoldersRepository } from '../src/sync/repositories/mail-folders.repository';
 import { connectMailbox, ConnectedMailbox } from './support/mailbox';
 import { handlerContext, startSyncContext, syncJob } from './support/sync-app';
 
@@ -225,6 +226,50 @@ test('with injected 429 bursts and 503s the sync completes, never over 4 at once
   // Five consecutive throttles, each Retry-After: 1 s, paused the whole mailbox before any retry.
   assert.ok(ms >= 5000, `took ${ms} ms`);
   assert.equal((await runOf(job.runId)).status, 'finished');
+});
+
+test('text PostgreSQL cannot hold (NUL, lone surrogates) is stored cleaned, beside the rest of its page', async () => {
+  const m = await connectMailbox(db, settings, emulator.control);
+  const hostile = [
+    { subject: 'nul a\u0000b', bodyHtml: '<p>\u0000x</p>', categories: ['c\u0000'] },
+    { subject: 'lone \ud800 surrogate', bodyHtml: '<p>\udc00</p>' },
+    // A backslash, "u" and four zeros: plain text that only looks like an escape.
+    { subject: 'text \\u0000 \\ud800', from: { name: 'N\u0000\udbff', address: 'n@x.test' } },
+  ];
+  for (const body of hostile) await emulator.control('POST', `/mailboxes/${m.address}/messages`, body);
+  const job = syncJob(m.userId, 'full');
+  await sync.run(job, handlerContext());
+  assert.equal((await runOf(job.runId)).status, 'finished');
+  const total = (await groundTruth(m.address)).size;
+  const rows = (await db.query(
+    `SELECT subject, body_content, categories, from_name FROM emails
+      WHERE user_id = $1 AND subject ~ '^(nul|lone|text) ' ORDER BY subject`,
+    [m.userId],
+  )) as Array<{ subject: string; body_content: string; categories: string[]; from_name: string }>;
+  assert.deepEqual(
+    rows.map((r) => [r.subject, r.body_content, r.categories]),
+    [
+      ['lone \ufffd surrogate', '<p>\ufffd</p>', []],
+      ['nul ab', '<p>x</p>', ['c']],
+      ['text \\u0000 \\ud800', '<html><body><p>Hello from the emulator.</p></body></html>', []],
+    ],
+  );
+  assert.equal(rows[2].from_name, 'N\ufffd');
+  const [{ n }] = (await db.query(`SELECT count(*)::int AS n FROM emails WHERE user_id = $1`, [
+    m.userId,
+  ])) as {
+    n: number;
+  }[];
+  assert.equal(n, total, 'every message of the mailbox is stored');
+});
+
+test('a folder name PostgreSQL cannot hold is stored cleaned', async () => {
+  const m = await connectMailbox(db, settings, emulator.control);
+  const folders = app.get(MailFoldersRepository);
+  const [stored] = await folders.upsertListing(db.manager, m.userId, [
+    { id: 'hostile-folder', displayName: 'a\u0000b \ud800 \\u0000', parentFolderId: 'p\u0000' },
+  ]);
+  assert.equal(stored.displayName, 'ab \ufffd \\u0000');
 });
 
 test('an empty mailbox finishes with an email_ack finished', async () => {

@@ -1,4 +1,5 @@
 import type { GraphMessage } from './graph-schemas';
+import { storableText, storableTextOrNull as text } from './storable-text';
 
 /** A message as the emails table stores it (the names are the table's columns). */
 export interface EmailRow {
@@ -74,7 +75,7 @@ interface Recipient {
 type GraphAddress = GraphMessage['from'];
 
 function person(a: GraphAddress): Recipient {
-  return { name: a?.emailAddress?.name ?? null, address: a?.emailAddress?.address ?? null };
+  return { name: text(a?.emailAddress?.name), address: text(a?.emailAddress?.address) };
 }
 
 function people(list: GraphAddress[] | null | undefined): Recipient[] {
@@ -90,8 +91,8 @@ export function toEmailRow(m: GraphMessage, folderGraphId: string): EmailRow {
   const from = person(m.from);
   return {
     graph_id: m.id,
-    internet_message_id: m.internetMessageId ?? null,
-    conversation_id: m.conversationId ?? null,
+    internet_message_id: text(m.internetMessageId),
+    conversation_id: text(m.conversationId),
     folder_graph_id: folderGraphId,
     sender_name: sender.name,
     sender_address: sender.address,
@@ -100,10 +101,10 @@ export function toEmailRow(m: GraphMessage, folderGraphId: string): EmailRow {
     to_recipients: people(m.toRecipients),
     cc_recipients: people(m.ccRecipients),
     bcc_recipients: people(m.bccRecipients),
-    subject: m.subject ?? null,
-    body_preview: m.bodyPreview ?? null,
-    body_content: m.body?.content ?? null,
-    body_type: m.body?.contentType ?? null,
+    subject: text(m.subject),
+    body_preview: text(m.bodyPreview),
+    body_content: text(m.body?.content),
+    body_type: text(m.body?.contentType),
     importance: m.importance ?? null,
     has_attachments: m.hasAttachments ?? false,
     is_read: m.isRead ?? false,
@@ -112,8 +113,8 @@ export function toEmailRow(m: GraphMessage, folderGraphId: string): EmailRow {
     received_at: m.receivedDateTime ?? null,
     sent_at: m.sentDateTime ?? null,
     last_modified_at: m.lastModifiedDateTime ?? null,
-    change_key: m.changeKey ?? null,
-    categories: m.categories ?? [],
-    web_link: m.webLink ?? null,
+    change_key: text(m.changeKey),
+    categories: (m.categories ?? []).map(storableText),
+    web_link: text(m.webLink),
   };
 }

@@ -4,7 +4,12 @@ import { z } from 'zod/v4';
 
 // Graph's answers are input like any other: each is checked here before the sync trusts a field of it.
 
-const graphId = z.string().min(1).max(512);
+// Graph's ids are base64 text; anything else (spaces, control characters, non-ASCII) is not an id of Graph's.
+const graphId = z
+  .string()
+  .min(1)
+  .max(512)
+  .regex(/^[\x21-\x7e]+$/);
 const text = z.string().max(1_000_000);
 const time = z.iso.datetime({ offset: true });
 

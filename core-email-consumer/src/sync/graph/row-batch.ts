@@ -4,7 +4,8 @@ import { EMAIL_COLUMNS, EmailRow } from './email-row';
  * Rows as PostgreSQL receives them: one JSON document (one parameter, one round trip, no parameter limit)
  * holding one array of values per row in EMAIL_COLUMNS order, with their ids beside it. A page becomes a
  * batch as soon as it is checked, so its thousands of row objects die young instead of being copied and
- * promoted by the GC while the write awaits (a megabyte string is never copied).
+ * promoted by the GC while the write awaits (a megabyte string is never copied). Rows come from toEmailRow,
+ * whose text is already storable (see storableText), so the document goes as it is.
  */
 export class RowBatch {
   private constructor(
@@ -15,7 +16,7 @@ export class RowBatch {
   static of(rows: EmailRow[]): RowBatch {
     return new RowBatch(
       rows.map((r) => r.graph_id),
-      withoutNul(JSON.stringify(rows.map(valuesOf))),
+      JSON.stringify(rows.map(valuesOf)),
     );
   }
 
@@ -26,10 +27,4 @@ export class RowBatch {
 
 function valuesOf(row: EmailRow): unknown[] {
   return EMAIL_COLUMNS.map(([name]) => row[name]);
-}
-
-/** PostgreSQL text cannot hold NUL; Graph content is hostile input, so drop it rather than fail the page. */
-function withoutNul(json: string): string {
-  // A page is megabytes: copy it only when there is something to drop.
-  return json.includes('\\u0000') ? json.replace(/\\u0000/g, '') : json;
 }

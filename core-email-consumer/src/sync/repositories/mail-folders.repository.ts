@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { GraphFolder } from '../graph/graph-schemas';
+import { storableText, storableTextOrNull } from '../graph/storable-text';
 
 /** A folder as the sync needs it: identity, counts and its delta checkpoint. */
 export interface FolderState {
@@ -27,12 +28,12 @@ export class MailFoldersRepository {
     const json = JSON.stringify(
       folders.map((f) => ({
         graph_id: f.id,
-        parent_graph_id: f.parentFolderId ?? null,
-        display_name: f.displayName ?? '',
+        parent_graph_id: storableTextOrNull(f.parentFolderId),
+        display_name: storableText(f.displayName ?? ''),
         total_count: f.totalItemCount ?? 0,
         unread_count: f.unreadItemCount ?? 0,
       })),
-    ).replace(/\\u0000/g, '');
+    );
     return (await db.query(
       `INSERT INTO mail_folders (user_id, graph_id, parent_graph_id, display_name, total_count, unread_count)
        SELECT $1::uuid, r.graph_id, r.parent_graph_id, r.display_name, r.total_count, r.unread_count
