@@ -1,5 +1,6 @@
 import type { Client } from '@microsoft/microsoft-graph-client';
 import type { Logger } from 'pino';
+import { z } from 'zod';
 import type { GraphSubscriptionsRepository } from './graph-subscriptions.repository';
 
 /** What we ask Graph for: every folder of the mailbox, every kind of change. */
@@ -13,11 +14,32 @@ export interface CreateSubscriptionRequest {
   clientState: string;
 }
 
-export interface GraphSubscription {
-  id: string;
-  expirationDateTime: string;
-  notificationUrl?: string;
-  resource?: string;
+// Graph's answers are input like any other: the fields we store or compare are checked first.
+const graphSubscriptionSchema = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(512)
+    .regex(/^[\x21-\x7e]+$/),
+  expirationDateTime: z.string().datetime({ offset: true }),
+  notificationUrl: z.string().max(4_000).nullish(),
+  resource: z.string().max(4_000).nullish(),
+});
+
+export type GraphSubscription = z.infer<typeof graphSubscriptionSchema>;
+
+export class MalformedGraphSubscriptionError extends Error {
+  constructor() {
+    super('malformed Graph response: a subscription without a usable id or expirationDateTime');
+    this.name = 'MalformedGraphSubscriptionError';
+  }
+}
+
+/** A subscription as Graph returned it, checked. */
+export function parseGraphSubscription(raw: unknown): GraphSubscription {
+  const parsed = graphSubscriptionSchema.safeParse(raw);
+  if (!parsed.success) throw new MalformedGraphSubscriptionError();
+  return parsed.data;
 }
 
 /** The HTTP status of a Graph SDK error, if it has one (GraphError carries `statusCode`). */
@@ -34,32 +56,39 @@ export function describeGraphError(error: unknown): string {
 /** The subscription calls, over a mailbox's Graph client (so they share its limiter and token refresh). */
 export const graphSubscriptionApi = {
   async create(client: Client, req: CreateSubscriptionRequest): Promise<GraphSubscription> {
-    return (await client.api('/subscriptions').post({
-      changeType: MAILBOX_CHANGE_TYPES,
-      resource: MAILBOX_RESOURCE,
-      ...req,
-    })) as GraphSubscription;
+    return parseGraphSubscription(
+      await client.api('/subscriptions').post({
+        changeType: MAILBOX_CHANGE_TYPES,
+        resource: MAILBOX_RESOURCE,
+        ...req,
+      }),
+    );
   },
 
   /** `undefined` when Graph no longer has it. */
   async get(client: Client, id: string): Promise<GraphSubscription | undefined> {
     try {
-      return (await client.api(`/subscriptions/${encodeURIComponent(id)}`).get()) as GraphSubscription;
+      return parseGraphSubscription(await client.api(`/subscriptions/${encodeURIComponent(id)}`).get());
     } catch (error) {
       if (graphStatus(error) === 404) return undefined;
       throw error;
     }
   },
 
+  /** Entries that fail the checks are left out: nothing could be done with them (not even a delete). */
   async list(client: Client): Promise<GraphSubscription[]> {
-    const page = (await client.api('/subscriptions').get()) as { value?: GraphSubscription[] };
-    return page.value ?? [];
+    const page = (await client.api('/subscriptions').get()) as { value?: unknown };
+    const items = Array.isArray(page?.value) ? page.value : [];
+    return items.flatMap((item) => {
+      const parsed = graphSubscriptionSchema.safeParse(item);
+      return parsed.success ? [parsed.data] : [];
+    });
   },
 
   async renew(client: Client, id: string, expirationDateTime: string): Promise<GraphSubscription> {
-    return (await client
-      .api(`/subscriptions/${encodeURIComponent(id)}`)
-      .patch({ expirationDateTime })) as GraphSubscription;
+    return parseGraphSubscription(
+      await client.api(`/subscriptions/${encodeURIComponent(id)}`).patch({ expirationDateTime }),
+    );
   },
 
   async reauthorize(client: Client, id: string): Promise<void> {
