@@ -29,8 +29,6 @@ export function emailRowsFrom(param: string): string {
   return `SELECT ${values.join(', ')} FROM jsonb_array_elements(${param}::jsonb) AS v`;
 }
 
-const NAMES = EMAIL_COLUMN_NAMES;
-
 /**
  * One statement per page: the page travels as one JSON parameter (no parameter limit, one round trip).
  * A row is rewritten only when something changed: its change key or modification time, its folder (a move),
@@ -38,10 +36,11 @@ const NAMES = EMAIL_COLUMN_NAMES;
  * gives a row's round.
  */
 const upsertSql = (round: string) => `
-  INSERT INTO emails (user_id, ${NAMES.join(', ')}, sync_round)
-  SELECT $1::uuid, ${NAMES.map((n) => `r.${n}`).join(', ')}, ${round} FROM (${emailRowsFrom('$2')}) AS r
+  INSERT INTO emails (user_id, ${EMAIL_COLUMN_NAMES.join(', ')}, sync_round)
+  SELECT $1::uuid, ${EMAIL_COLUMN_NAMES.map((n) => `r.${n}`).join(', ')}, ${round}
+    FROM (${emailRowsFrom('$2')}) AS r
   ON CONFLICT (user_id, graph_id) DO UPDATE SET
-    ${NAMES.filter((n) => n !== 'graph_id')
+    ${EMAIL_COLUMN_NAMES.filter((n) => n !== 'graph_id')
       .map((n) => `${n} = EXCLUDED.${n}`)
       .join(', ')},
     sync_round = EXCLUDED.sync_round

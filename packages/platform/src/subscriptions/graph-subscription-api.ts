@@ -30,7 +30,7 @@ export type GraphSubscription = z.infer<typeof graphSubscriptionSchema>;
 
 export class MalformedGraphSubscriptionError extends Error {
   constructor() {
-    super('malformed Graph response: a subscription without a usable id or expirationDateTime');
+    super('malformed Graph response: a subscription (id, expirationDateTime, notificationUrl or resource)');
     this.name = 'MalformedGraphSubscriptionError';
   }
 }
