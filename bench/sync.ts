@@ -33,6 +33,7 @@ import {
   EMAIL_COLUMN_NAMES,
   emailRowsFrom,
 } from 'core-email-consumer/dist/src/sync/repositories/emails.repository';
+import { describeCpu, startCpuWindow, StackPids } from './cpu-usage';
 
 const REPO = resolve(__dirname, '..', '..');
 
@@ -83,6 +84,14 @@ async function main(): Promise<void> {
     const rssSampler = setInterval(() => consumer.peakRssMb(), 100);
     const requestsBefore = await servedRequests(emulator.control, mailbox.address);
     const job = { ...syncJob(mailbox.userId, 'full'), reason: 'connected' as const };
+    const { primaryUrl, replicaUrls } = config.infra.database;
+    const pids: StackPids = {
+      consumer: consumer.pid,
+      emulator: emulator.pid,
+      pgPrimaryPort: Number(new URL(primaryUrl).port),
+      pgReplicaPort: replicaUrls[0] ? Number(new URL(replicaUrls[0]).port) : 0,
+    };
+    const pipelineWindow = startCpuWindow();
     const t0 = performance.now();
     await publisher.publish(TOPICS.syncEmail, job);
     for (;;) {
@@ -95,6 +104,7 @@ async function main(): Promise<void> {
       await new Promise((r) => setTimeout(r, 100));
     }
     const seconds = (performance.now() - t0) / 1000;
+    const pipelineCpu = pipelineWindow.end(pids);
     clearInterval(rssSampler);
     const peakRssMb = consumer.peakRssMb();
     await consumer.kill('SIGTERM');
@@ -111,6 +121,7 @@ async function main(): Promise<void> {
     const graphOrigin = new URL(emulator.url).origin;
     const pageRows: string[] = [];
     let rawMessages = 0;
+    const deltaWindow = startCpuWindow();
     const ta = performance.now();
     // Largest first, as the consumer walks them.
     const bySize = [...folders].sort((x, y) => y.totalItemCount - x.totalItemCount);
@@ -133,6 +144,7 @@ async function main(): Promise<void> {
       }
     });
     const deltaRate = rawMessages / ((performance.now() - ta) / 1000);
+    const deltaCpu = deltaWindow.end(pids);
 
     // Limit (b): the same rows, raw, into the same table for a scratch user (no change check, no link).
     const [{ id: scratch }] = (await db.query(
@@ -143,11 +155,13 @@ async function main(): Promise<void> {
     const insert = `INSERT INTO emails (user_id, ${EMAIL_COLUMN_NAMES.join(', ')})
       SELECT $1::uuid, r.* FROM (${emailRowsFrom('$2')}) AS r
       ON CONFLICT (user_id, graph_id) DO NOTHING`;
+    const insertWindow = startCpuWindow();
     const tb = performance.now();
     await inParallel(pageRows, concurrency, async (json) => {
       await db.query(insert, [scratch, json]);
     });
     const insertRate = rawMessages / ((performance.now() - tb) / 1000);
+    const insertCpu = insertWindow.end(pids);
 
     const rate = rows / seconds;
     const limit = Math.min(deltaRate, insertRate);
@@ -168,6 +182,7 @@ async function main(): Promise<void> {
       rawDeltaMessagesPerSecond: Math.round(deltaRate),
       rawInsertMessagesPerSecond: Math.round(insertRate),
       shareOfLimit: round(rate / limit, 3),
+      cpu: { pipeline: pipelineCpu, rawDelta: deltaCpu, rawInsert: insertCpu },
       at: new Date().toISOString(),
     };
     const table: Array<[string, string, string, boolean]> = [
@@ -194,6 +209,9 @@ async function main(): Promise<void> {
         `${name.padEnd(32)} ${value.padStart(10)}   ${target.padEnd(9)} ${target ? (ok ? 'ok' : 'MISSED') : ''}`,
       );
     }
+    console.log(`\nCPU, end to end: ${describeCpu(pipelineCpu)}`);
+    console.log(`CPU, (a) raw delta: ${describeCpu(deltaCpu)}`);
+    console.log(`CPU, (b) raw insert: ${describeCpu(insertCpu)}`);
     const dir = resolve(REPO, '.data/bench');
     mkdirSync(dir, { recursive: true });
     writeFileSync(resolve(dir, 'sync.json'), `${JSON.stringify(result, null, 2)}\n`);

@@ -15,6 +15,7 @@ export const EMULATOR_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
 export interface EmulatorProcess {
   url: string;
+  pid: number;
   control(method: string, path: string, body?: unknown): Promise<unknown>;
   stop(): Promise<void>;
 }
@@ -56,6 +57,7 @@ export async function startEmulatorProcess(env: Record<string, string>): Promise
   );
   return {
     url,
+    pid: child.pid!,
     control: (method, path, body) => emulatorControlCall(url, method, path, body),
     async stop() {
       const exited = new Promise((r) => child.once('exit', r));
