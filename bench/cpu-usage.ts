@@ -15,7 +15,7 @@ interface ProcessTicks {
 
 /** The processes the bench knows by pid or port; everything else is told apart by its command line. */
 export interface StackPids {
-  consumer?: number;
+  consumer: number;
   emulator: number;
   pgPrimaryPort: number;
   pgReplicaPort: number;
