@@ -17,7 +17,13 @@ import { randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { KafkaPublisher, MailboxTokens, microsoftSettingsFrom, runMigrations } from '@core-email/platform';
+import {
+  KafkaPublisher,
+  MailboxTokens,
+  microsoftSettingsFrom,
+  runMigrations,
+  sleep,
+} from '@core-email/platform';
 import { startEmulatorProcess } from '@core-email/platform/dist/test/support/emulator-process';
 import { emulatorEnv, startConsumerProcess } from 'core-email-consumer/dist/test/support/consumer-process';
 import {
@@ -65,8 +71,31 @@ async function runFinished(db: DataSource, runId: string): Promise<void> {
     }[];
     if (run?.status === 'finished') return;
     if (run?.status === 'failed') throw new Error(`the sync failed: ${run.error}`);
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
+}
+
+/** What the bench's steps share: the database, the emulator, the publisher, and the users to delete at the end. */
+interface Bench {
+  db: DataSource;
+  config: Awaited<ReturnType<typeof startSyncContext>>['config'];
+  emulator: Awaited<ReturnType<typeof startEmulatorProcess>>;
+  publisher: KafkaPublisher;
+  cleanup: string[];
+}
+
+/** A user with a connected emulator mailbox seeded with `messages` messages (deleted at the end). */
+async function seededMailbox(bench: Bench, messages: number) {
+  const { db, config, emulator } = bench;
+  const mailbox = await connectMailbox(db, microsoftSettingsFrom(config.env), emulator.control);
+  bench.cleanup.push(mailbox.userId);
+  const seeded = await emulator.control('POST', `/mailboxes/${mailbox.address}/seed`, { messages });
+  return { mailbox, seeded };
+}
+
+/** The `sync_email` the producer publishes when a mailbox is connected. */
+function connectedJob(userId: string) {
+  return { ...syncJob(userId, 'full'), reason: 'connected' as const };
 }
 
 /**
@@ -75,22 +104,11 @@ async function runFinished(db: DataSource, runId: string): Promise<void> {
  * long-running consumer and Microsoft's servers are, and as (a) and (b) meet them after it. Without it the
  * first ~15 pages of the measured run are ~1.5x slower while V8 compiles.
  */
-async function warmUp(
-  db: DataSource,
-  config: Awaited<ReturnType<typeof startSyncContext>>['config'],
-  emulator: Awaited<ReturnType<typeof startEmulatorProcess>>,
-  publisher: KafkaPublisher,
-  cleanup: string[],
-  pageSize: number,
-): Promise<void> {
-  const mailbox = await connectMailbox(db, microsoftSettingsFrom(config.env), emulator.control);
-  cleanup.push(mailbox.userId);
-  await emulator.control('POST', `/mailboxes/${mailbox.address}/seed`, {
-    messages: WARM_UP_PAGES * pageSize,
-  });
-  const job = { ...syncJob(mailbox.userId, 'full'), reason: 'connected' as const };
-  await publisher.publish(TOPICS.syncEmail, job);
-  await runFinished(db, job.runId);
+async function warmUp(bench: Bench, pageSize: number): Promise<void> {
+  const { mailbox } = await seededMailbox(bench, WARM_UP_PAGES * pageSize);
+  const job = connectedJob(mailbox.userId);
+  await bench.publisher.publish(TOPICS.syncEmail, job);
+  await runFinished(bench.db, job.runId);
 }
 
 async function main(): Promise<void> {
@@ -107,9 +125,8 @@ async function main(): Promise<void> {
     await runMigrations(config.infra.database);
     // The previous run's rows were deleted at its end: vacuum them now, or autovacuum does it during this run.
     await db.query(`VACUUM (ANALYZE) emails`);
-    const mailbox = await connectMailbox(db, microsoftSettingsFrom(config.env), emulator.control);
-    cleanup.push(mailbox.userId);
-    const seeded = await emulator.control('POST', `/mailboxes/${mailbox.address}/seed`, { messages });
+    const bench: Bench = { db, config, emulator, publisher, cleanup };
+    const { mailbox, seeded } = await seededMailbox(bench, messages);
     console.log(`seeded ${messages} messages: ${JSON.stringify(seeded)}`);
 
     // The pipeline.
@@ -122,9 +139,9 @@ async function main(): Promise<void> {
       LOG_LEVEL: 'warn',
     });
     const rssSampler = setInterval(() => consumer.peakRssMb(), 100);
-    await warmUp(db, config, emulator, publisher, cleanup, pageSize);
+    await warmUp(bench, pageSize);
     const requestsBefore = await servedRequests(emulator.control, mailbox.address);
-    const job = { ...syncJob(mailbox.userId, 'full'), reason: 'connected' as const };
+    const job = connectedJob(mailbox.userId);
     const { primaryUrl, replicaUrls } = config.infra.database;
     const pids: StackPids = {
       consumer: consumer.pid,
