@@ -302,6 +302,11 @@ test('reauth_required shows "Needs reconnect" and a Reconnect button that starts
     body: { authorizeUrl: `${siteUrl}/pretend-microsoft-sign-in?state=abc` },
   };
   const page = await open('/', { token: TOKEN });
+  // Microsoft's page stands in as a page of its own: left to the static site, the app's index.html would
+  // load there and route the unknown path to /, racing the assertion on the URL.
+  await page.route(/\/pretend-microsoft-sign-in/, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/html', body: '<title>Microsoft sign-in</title>' }),
+  );
   try {
     await page.getByRole('button', { name: 'Reconnect' }).waitFor();
     assert.equal(await page.getByTestId('outlook-status').textContent(), 'Needs reconnect');
