@@ -23,7 +23,7 @@ import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { runMigrations } from '@core-email/platform';
+import { inParallel, runMigrations } from '@core-email/platform';
 import { startEmulatorProcess } from '@core-email/platform/dist/test/support/emulator-process';
 import { emulatorEnv, startConsumerProcess } from 'core-email-consumer/dist/test/support/consumer-process';
 import { groupAtTopicEnd, testKafka, waitForGroup } from 'core-email-consumer/dist/test/support/kafka-group';
@@ -60,15 +60,6 @@ async function until<T>(what: string, ms: number, probe: () => Promise<T | undef
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
   }
-}
-
-/** Runs `work` over `items`, `limit` at a time. */
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 function percentile(sorted: number[], p: number): number {

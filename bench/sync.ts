@@ -18,6 +18,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
 import {
+  inParallel,
   KafkaPublisher,
   MailboxTokens,
   microsoftSettingsFrom,
@@ -51,15 +52,6 @@ function arg(name: string, fallback: number): number {
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   if (!Number.isInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
   return value;
-}
-
-/** Runs `work` over `items`, `limit` at a time (the consumer's folder concurrency). */
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
 /** Polls `sync_runs` every 100 ms until the run has finished; a failed run ends the bench. */
