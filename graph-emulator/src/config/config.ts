@@ -43,6 +43,7 @@ const schema = z.object({
   EMULATOR_SNAPSHOT_INTERVAL_SECONDS: int(0, 86400).default(30),
   EMULATOR_MAX_BODY_BYTES: int(1024, 150 * 1024 * 1024).default(4 * 1024 * 1024),
   EMULATOR_DEMO_MESSAGES: int(0, 1_000_000).default(250),
+  EMULATOR_DIALECT: z.enum(['exchange-online', 'documented']).default('exchange-online'),
 });
 
 export interface EmulatorConfig {
@@ -71,6 +72,12 @@ export interface EmulatorConfig {
   snapshotIntervalSeconds: number;
   maxBodyBytes: number;
   demoMessages: number;
+  /**
+   * Which Microsoft to imitate where live tenants differ from the documentation: `exchange-online` (the
+   * default) does what live Exchange Online tenants were observed to do; `documented` keeps the shapes the
+   * Graph documentation describes.
+   */
+  dialect: 'exchange-online' | 'documented';
 }
 
 export class ConfigError extends Error {}
@@ -120,5 +127,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     snapshotIntervalSeconds: e.EMULATOR_SNAPSHOT_INTERVAL_SECONDS,
     maxBodyBytes: e.EMULATOR_MAX_BODY_BYTES,
     demoMessages: e.EMULATOR_DEMO_MESSAGES,
+    dialect: e.EMULATOR_DIALECT,
   };
 }
