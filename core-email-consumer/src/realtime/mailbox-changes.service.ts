@@ -10,6 +10,7 @@ import {
   inParallel,
   KafkaPublisher,
   LOGGER,
+  MailboxLease,
   MailboxNotConnectedError,
   MailboxReauthRequiredError,
   PUBLISHER,
@@ -57,6 +58,7 @@ export class MailboxChangesService {
     private readonly graph: GraphClients,
     private readonly folderSync: FolderSyncService,
     private readonly commands: CommandBus,
+    private readonly lease: MailboxLease,
   ) {}
 
   /** Change notifications of one or more mailboxes, in the order received; one pass per mailbox. */
@@ -83,7 +85,9 @@ export class MailboxChangesService {
     const startedAt = Date.now();
     let changes: MessageChanges;
     try {
-      changes = await this.runPass(userId, pending, ctx, startedAt);
+      changes = await this.lease.hold(userId, () => this.runPass(userId, pending, ctx, startedAt), {
+        heartbeat: () => ctx.heartbeat(),
+      });
     } catch (error) {
       // A mailbox we may no longer read: retrying cannot help, and reconnecting starts a full sync anyway.
       if (!isFinal(error)) throw error;

@@ -8,6 +8,7 @@ import {
   inParallel,
   KafkaPublisher,
   LOGGER,
+  MailboxLease,
   MailboxNotConnectedError,
   MailboxReauthRequiredError,
   MailboxTokens,
@@ -49,6 +50,7 @@ export class MailboxSyncService {
     private readonly emails: EmailsRepository,
     private readonly folderSync: FolderSyncService,
     private readonly writes: MailWrites,
+    private readonly lease: MailboxLease,
   ) {}
 
   async run(job: SyncEmailMessage, ctx: HandlerContext): Promise<void> {
@@ -62,7 +64,9 @@ export class MailboxSyncService {
     }
     const progress = new SyncProgress(job.userId, job.runId, this.config.env.SYNC_PROGRESS_INTERVAL_MS);
     try {
-      await this.syncMailbox(job, ctx, progress);
+      await this.lease.hold(job.userId, () => this.syncMailbox(job, ctx, progress), {
+        heartbeat: () => ctx.heartbeat(),
+      });
     } catch (error) {
       const reason = finalReason(error);
       const lastAttempt = ctx.attempt >= this.config.retry.attempts;

@@ -43,3 +43,4 @@ export * from './database/entities/graph-subscription.entity';
 export * from './subscriptions/graph-subscriptions.repository';
 export * from './subscriptions/graph-subscription-api';
 export * from './microsoft/redis-lock';
+export * from './mailbox-work/mailbox-lease';

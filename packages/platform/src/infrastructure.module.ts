@@ -21,6 +21,7 @@ import { KAFKA, KAFKA_HEALTH, PUBLISHER, REDIS_CLUSTER } from './kafka/tokens';
 import { finishesWithin } from './kafka/deadline';
 import { ensureTopics } from './kafka/topic-admin';
 import { LOGGER } from './logging/logger';
+import { MailboxLease } from './mailbox-work/mailbox-lease';
 import { createRedisCluster } from './redis/redis-cluster';
 
 /**
@@ -77,8 +78,9 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         },
         { provide: PUBLISHER, inject: [KAFKA], useFactory: (kafka: Kafka) => new KafkaPublisher(kafka) },
         InfraHealth,
+        MailboxLease,
       ],
-      exports: [REDIS_CLUSTER, KAFKA, PUBLISHER, InfraHealth, TerminusModule],
+      exports: [REDIS_CLUSTER, KAFKA, PUBLISHER, InfraHealth, MailboxLease, TerminusModule],
     };
   }
 
