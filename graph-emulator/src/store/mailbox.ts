@@ -3,6 +3,7 @@
 // subscription service) what Graph would notify about.
 import { changeKey, stableId } from './ids';
 import { DeltaLog } from './delta-log';
+import { messageIdFor } from './message-ids';
 import { SortedIndex } from './sorted-index';
 import type { FolderRecord, MailboxIdentity, MessageRecord } from './types';
 
@@ -15,7 +16,14 @@ export class Folder {
 
 export type MailboxChange =
   | { kind: 'created' | 'updated' | 'deleted'; message: MessageRecord; folderId: string }
-  | { kind: 'moved'; message: MessageRecord; folderId: string; fromFolderId: string };
+  | {
+      kind: 'moved';
+      message: MessageRecord;
+      folderId: string;
+      fromFolderId: string;
+      /** The default REST id the message had before the move (its immutable id stays message.id). */
+      previousDefaultId: string;
+    };
 
 export type MessagePatch = Partial<
   Pick<
@@ -152,9 +160,11 @@ export class Mailbox {
   move(message: MessageRecord, destination: Folder): MessageRecord {
     const source = this.folders.get(message.folderId)!;
     if (source === destination) return message;
+    const previousDefaultId = messageIdFor(message, 'default');
     source.index.remove(message);
     if (!message.isRead) source.unread--;
     message.folderId = destination.record.id;
+    message.moveGeneration = (message.moveGeneration ?? 0) + 1;
     this.touch(message);
     source.log.append(message.seq, message.id, true);
     destination.index.insert(message);
@@ -165,6 +175,7 @@ export class Mailbox {
       message,
       folderId: destination.record.id,
       fromFolderId: source.record.id,
+      previousDefaultId,
     });
     return message;
   }

@@ -14,6 +14,11 @@ export interface MessageRecord {
   /** The mailbox change sequence number of this message's latest change (drives delta). */
   seq: number;
   changeKey: string;
+  /**
+   * How many times the message moved to another folder: part of its default (mutable) REST id, which Graph
+   * changes on every move. Absent means 0, which keeps seeded records and old snapshots small.
+   */
+  moveGeneration?: number;
   createdDateTime: string;
   lastModifiedDateTime: string;
   receivedDateTime: string;
