@@ -157,6 +157,47 @@ test('a genuine lifecycle event: 202, and a lifecycle message for its owner', as
   assert.equal(msg.value.lifecycleEvent, 'missed');
 });
 
+test("Exchange's observed lifecycle shape (organizationId, sequence, resourceData of a subscription) is applied", async () => {
+  const sub = await subscribedUser();
+  // As live tenants send it (fidelity review F1): no tenantId, extra fields the docs do not show.
+  const item = {
+    subscriptionId: sub.graphId,
+    subscriptionExpirationDateTime: new Date(Date.now() + 86_400_000).toISOString(),
+    organizationId: randomUUID(),
+    clientState: sub.clientState,
+    lifecycleEvent: 'reauthorizationRequired',
+    sequence: null,
+    encryptedContent: null,
+    resourceChangeType: null,
+    resource: `Subscriptions/${sub.graphId}`,
+    resourceData: {
+      '@odata.type': '#microsoft.graph.subscription',
+      '@odata.id': `subscriptions/${sub.graphId}`,
+      id: sub.graphId,
+    },
+  };
+  assert.equal((await post('lifecycle', JSON.stringify({ value: [item] }))).status, 202);
+  const msg = await waitFor(() => received.find((m) => m.key === sub.userId), 'the lifecycle event');
+  assert.equal(msg.value.kind, 'lifecycle');
+  assert.equal(msg.value.lifecycleEvent, 'reauthorizationRequired');
+});
+
+test('a change item with the optional fields of changeNotification (id, encryptedContent, lifecycleEvent: null) is applied', async () => {
+  const sub = await subscribedUser();
+  const { tenantId: _tenantId, ...withoutTenant } = change(sub);
+  const item = {
+    ...withoutTenant,
+    id: 'lsgTZMr9KwAAA',
+    encryptedContent: null,
+    lifecycleEvent: null,
+    organizationId: randomUUID(),
+  };
+  assert.equal((await post('notifications', JSON.stringify({ value: [item] }))).status, 202);
+  const msg = await waitFor(() => received.find((m) => m.key === sub.userId), 'the change');
+  assert.equal(msg.value.kind, 'change');
+  assert.equal(msg.value.messageId, item.resourceData.id);
+});
+
 test('forged items are dropped and counted; the answer is the same 202 and nothing is published', async () => {
   const victim = await subscribedUser();
   const attacker = await subscribedUser();
@@ -206,7 +247,7 @@ test('malformed input: a bare 400 (or 413), counted, nothing published', async (
   for (const body of [
     '{"value": [',
     'not json',
-    JSON.stringify({ value: [change(sub)], extra: 1 }),
+    JSON.stringify({ value: 'not a list' }),
     JSON.stringify({ value: [] }),
     JSON.stringify([change(sub)]),
   ]) {
@@ -214,10 +255,15 @@ test('malformed input: a bare 400 (or 413), counted, nothing published', async (
     assert.equal(res.status, 400, body);
     assert.equal(res.text, '');
   }
-  // A well-formed envelope with a malformed item (unknown field): dropped, 202.
-  const odd = { ...change(sub), injected: true };
-  assert.equal((await post('notifications', JSON.stringify({ value: [odd] }))).status, 202);
-  assert.equal((await dropped('malformed')) - malformed, 6);
+  // A well-formed envelope with malformed items (a NUL in the subscription id, an unknown change type, no
+  // message id): each dropped, 202.
+  const odd = [
+    { ...change(sub), subscriptionId: `${sub.graphId}\u0000` },
+    { ...change(sub), changeType: 'exploded' },
+    { ...change(sub), resourceData: { '@odata.type': '#Microsoft.Graph.Message' } },
+  ];
+  assert.equal((await post('notifications', JSON.stringify({ value: odd }))).status, 202);
+  assert.equal((await dropped('malformed')) - malformed, 8);
 
   const tooLarge = await dropped('too_large');
   const huge = JSON.stringify({ value: [change(sub)], pad: 'x'.repeat(10 * 1024 * 1024) });

@@ -26,7 +26,7 @@ const MAX_VALIDATION_TOKEN = 1_024;
 const ENVELOPE_DOC = {
   description:
     "Graph's notification collection: `{ value: [{ subscriptionId, clientState, changeType, resource, resourceData: { id }, " +
-    'subscriptionExpirationDateTime, tenantId }] }`, or lifecycle items with `lifecycleEvent` instead of `changeType`. ' +
+    'subscriptionExpirationDateTime, tenantId or organizationId, ... }] }`, or lifecycle items with `lifecycleEvent` instead of `changeType`; unknown fields are ignored. ' +
     'At most 1 MB.',
   schema: { type: 'object', properties: { value: { type: 'array', items: { type: 'object' } } } },
 };

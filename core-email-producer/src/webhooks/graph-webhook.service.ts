@@ -1,9 +1,11 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
-import { Publisher, PUBLISHER } from '@core-email/platform';
-import { envelopeSchema, NotificationItem, notificationItemSchema } from './webhook.schemas';
+import { LOGGER, Publisher, PUBLISHER } from '@core-email/platform';
+import type { Logger } from 'pino';
+import { envelopeSchema, isLifecycleItem, NotificationItem, parseNotificationItem } from './webhook.schemas';
 import { SubscriptionOwner, SubscriptionOwners } from './subscription-owners';
+import { DropLog } from './drop-log';
 import { DropReason, webhookMetrics } from './webhook-metrics';
 
 /** Graph gives up on an answer after 3 s; past this we answer 503 so it retries instead of timing out. */
@@ -32,10 +34,15 @@ function sameSecret(expected: string, given: string): boolean {
  */
 @Injectable()
 export class GraphWebhookService {
+  private readonly dropLog: DropLog;
+
   constructor(
     private readonly owners: SubscriptionOwners,
     @Inject(PUBLISHER) private readonly publisher: Publisher,
-  ) {}
+    @Inject(LOGGER) logger: Logger,
+  ) {
+    this.dropLog = new DropLog(logger);
+  }
 
   /** Resolves once Kafka acknowledged every genuine item; forged or malformed items are only counted. */
   async accept(body: Buffer): Promise<void> {
@@ -44,9 +51,11 @@ export class GraphWebhookService {
     const owners = new Map<string, SubscriptionOwner | null>();
     const messages: UpdateEmailSubscriptionMessage[] = [];
     for (const raw of items) {
-      const parsed = notificationItemSchema.safeParse(raw);
+      const parsed = parseNotificationItem(raw);
       if (!parsed.success) {
-        this.drop('malformed');
+        this.drop('malformed', {
+          fields: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 5),
+        });
         continue;
       }
       const item = parsed.data;
@@ -56,11 +65,11 @@ export class GraphWebhookService {
       }
       const owner = owners.get(item.subscriptionId);
       if (!owner) {
-        this.drop('unknown_subscription');
+        this.drop('unknown_subscription', { subscriptionId: item.subscriptionId });
         continue;
       }
       if (!sameSecret(owner.clientState, item.clientState)) {
-        this.drop('bad_client_state');
+        this.drop('bad_client_state', { subscriptionId: item.subscriptionId });
         continue;
       }
       messages.push(toMessage(owner.userId, item, receivedAt));
@@ -73,12 +82,12 @@ export class GraphWebhookService {
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch {
-      this.drop('malformed');
+      this.drop('malformed', { fields: ['body: not JSON'] });
       throw new MalformedNotificationError();
     }
     const envelope = envelopeSchema.safeParse(json);
     if (!envelope.success) {
-      this.drop('malformed');
+      this.drop('malformed', { fields: ['value: not a notification collection'] });
       throw new MalformedNotificationError();
     }
     return envelope.data.value;
@@ -106,8 +115,10 @@ export class GraphWebhookService {
     for (const m of messages) webhookMetrics.accepted.inc({ kind: m.kind });
   }
 
-  private drop(reason: DropReason): void {
+  /** Counted always; logged (never with clientState or the body) at a bounded rate. */
+  private drop(reason: DropReason, detail: Record<string, unknown>): void {
     webhookMetrics.drop(reason);
+    this.dropLog.note(reason, detail);
   }
 }
 
@@ -116,7 +127,7 @@ function toMessage(
   item: NotificationItem,
   receivedAt: string,
 ): UpdateEmailSubscriptionMessage {
-  if ('lifecycleEvent' in item) {
+  if (isLifecycleItem(item)) {
     return {
       userId,
       subscriptionId: item.subscriptionId,
