@@ -13,7 +13,7 @@ export const syncEmailMessage = z
     runId: z.string().uuid(),
     /** incremental: continue from each folder's saved delta link; full: start every folder's delta anew. */
     mode: z.enum(['incremental', 'full']),
-    reason: z.enum(['connected', 'resync', 'missed', 'subscription_removed', 'polling']),
+    reason: z.enum(['connected', 'resync', 'missed', 'subscription_removed', 'polling', 'audit']),
     requestedAt: isoTime,
   })
   .strict();
@@ -81,6 +81,16 @@ export const createEmailSubscriptionCronMessage = z
   })
   .strict();
 
+/** Compare a mailbox's copy with Graph folder by folder, repair what differs and record the result. */
+export const auditMailboxMessage = z
+  .object({
+    userId,
+    /** scheduled: the consumer's periodic audit; requested: the user asked (POST /api/mail/audit). */
+    reason: z.enum(['scheduled', 'requested']),
+    requestedAt: isoTime,
+  })
+  .strict();
+
 export const MESSAGE_SCHEMAS = {
   [TOPICS.syncEmail]: syncEmailMessage,
   [TOPICS.emailAck]: emailAckMessage,
@@ -88,6 +98,7 @@ export const MESSAGE_SCHEMAS = {
   [TOPICS.createEmailSubscription]: createEmailSubscriptionMessage,
   [TOPICS.updateEmailSubscription]: updateEmailSubscriptionMessage,
   [TOPICS.createEmailSubscriptionCron]: createEmailSubscriptionCronMessage,
+  [TOPICS.auditMailbox]: auditMailboxMessage,
 } as const;
 
 export type SyncEmailMessage = z.infer<typeof syncEmailMessage>;
@@ -96,6 +107,7 @@ export type NotifyUserMutateEmailMessage = z.infer<typeof notifyUserMutateEmailM
 export type CreateEmailSubscriptionMessage = z.infer<typeof createEmailSubscriptionMessage>;
 export type UpdateEmailSubscriptionMessage = z.infer<typeof updateEmailSubscriptionMessage>;
 export type CreateEmailSubscriptionCronMessage = z.infer<typeof createEmailSubscriptionCronMessage>;
+export type AuditMailboxMessage = z.infer<typeof auditMailboxMessage>;
 
 export type MessageOf<T extends keyof typeof MESSAGE_SCHEMAS> = z.infer<(typeof MESSAGE_SCHEMAS)[T]>;
 

@@ -7,6 +7,7 @@ export const TOPICS = {
   createEmailSubscription: 'create_email_subscription',
   updateEmailSubscription: 'update_email_subscription',
   createEmailSubscriptionCron: 'create_email_subscription_cron',
+  auditMailbox: 'audit_mailbox',
 } as const;
 
 export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];

@@ -6,8 +6,9 @@ import { ALL_TOPICS, allTopicsWithDlq, ContractError, decode, encode, keyOf, TOP
 const userId = randomUUID();
 const now = new Date().toISOString();
 
-test('the six topics keep the original names with the misspellings fixed, each with a .dlq', () => {
+test('the original six topics (misspellings fixed) and audit_mailbox, each with a .dlq', () => {
   assert.deepEqual([...ALL_TOPICS].sort(), [
+    'audit_mailbox',
     'create_email_subscription',
     'create_email_subscription_cron',
     'email_ack',
@@ -15,7 +16,7 @@ test('the six topics keep the original names with the misspellings fixed, each w
     'sync_email',
     'update_email_subscription',
   ]);
-  assert.equal(allTopicsWithDlq().length, 12);
+  assert.equal(allTopicsWithDlq().length, 14);
   assert.ok(allTopicsWithDlq().includes('sync_email.dlq'));
 });
 

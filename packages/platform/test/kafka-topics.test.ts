@@ -26,6 +26,8 @@ function sample(topic: TopicName, userId: string): MessageOf<TopicName> {
       return { userId, subscriptionId: 'sub-1', kind: 'change', changeType: 'created', receivedAt: now() };
     case TOPICS.createEmailSubscriptionCron:
       return { tick: now(), renewWithinMinutes: 1440 };
+    case TOPICS.auditMailbox:
+      return { userId, reason: 'requested', requestedAt: now() };
   }
 }
 
