@@ -1,5 +1,6 @@
 // Delta query through the Graph client: rounds with creates, updates, moves and deletes in between converge
-// to the emulator's exact state; ids survive moves; expired or unknown tokens get 410 SyncStateNotFound.
+// to the emulator's exact state; immutable ids survive moves; expired or unknown tokens get 410
+// SyncStateNotFound. The copies ask for immutable ids, as the consumer does (default ids: ids.test.ts).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@microsoft/microsoft-graph-client';
@@ -43,7 +44,7 @@ class FolderCopy {
     for (;;) {
       const page: DeltaPage = await this.client
         .api(url)
-        .header('Prefer', `odata.maxpagesize=${this.pageSize}`)
+        .header('Prefer', `odata.maxpagesize=${this.pageSize}, IdType="ImmutableId"`)
         .get();
       this.pages++;
       assert.ok(page.value.length <= this.pageSize);
@@ -124,6 +125,7 @@ describe('delta query through the Graph client', () => {
         await someIds('inbox', 2, 12),
         await someIds('inbox', 2, 14),
       ];
+      // Immutable ids are accepted whatever the request's Prefer header says.
       for (const id of read)
         await client.api(`/me/messages/${id}`).patch({ isRead: true, categories: ['Blue category'] });
       for (const id of flagged)
@@ -163,14 +165,17 @@ describe('delta query through the Graph client', () => {
     assert.deepEqual(copy.items, await truth('inbox'));
   });
 
-  it('keeps a moved message id: @removed in the old folder, present in the new one', async () => {
+  it('keeps a moved message immutable id: @removed in the old folder, present in the new one', async () => {
     const inbox = new FolderCopy(client, 'inbox', 1000);
     const archive = new FolderCopy(client, 'archive', 1000);
     await inbox.round();
     await archive.round();
     const [id] = await someIds('inbox', 1, 3);
-    const moved = await client.api(`/me/messages/${id}/move`).post({ destinationId: 'archive' });
-    assert.equal(moved.id, id, 'the id survives the move');
+    const moved = await client
+      .api(`/me/messages/${id}/move`)
+      .header('Prefer', 'IdType="ImmutableId"')
+      .post({ destinationId: 'archive' });
+    assert.equal(moved.id, id, 'the immutable id survives the move');
     const archiveFolder = await client.api('/me/mailFolders/archive').get();
     assert.equal(moved.parentFolderId, archiveFolder.id);
     const fromInbox = await inbox.round();
@@ -178,7 +183,8 @@ describe('delta query through the Graph client', () => {
     assert.deepEqual(fromInbox.removed, [id]);
     assert.deepEqual(fromInbox.upserts, []);
     assert.deepEqual(fromArchive.upserts, [id]);
-    const fetched = await client.api(`/me/messages/${id}`).get();
+    const fetched = await client.api(`/me/messages/${id}`).header('Prefer', 'IdType="ImmutableId"').get();
+    assert.equal(fetched.id, id);
     assert.equal(fetched.parentFolderId, archiveFolder.id);
   });
 

@@ -35,7 +35,7 @@ describe('state snapshots', () => {
     });
     let page = await client
       .api('/me/mailFolders/inbox/messages/delta')
-      .header('Prefer', 'odata.maxpagesize=1000')
+      .header('Prefer', 'odata.maxpagesize=1000, IdType="ImmutableId"')
       .get();
     const deltaLink: string = page['@odata.deltaLink'];
     assert.ok(deltaLink);
@@ -62,7 +62,10 @@ describe('state snapshots', () => {
         subs.value.map((s: { id: string }) => s.id),
         [sub.id],
       );
-      page = await client2.api(deltaLink.replace(first.url, second.url)).get();
+      page = await client2
+        .api(deltaLink.replace(first.url, second.url))
+        .header('Prefer', 'IdType="ImmutableId"')
+        .get();
       assert.deepEqual(
         page.value.map((m: { id: string }) => m.id),
         [delivered.id],

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { GraphError } from '../http/errors';
 import { buildMessage } from '../store/mail-ops';
 import { newEpoch, type Mailbox, type MessagePatch } from '../store/mailbox';
+import { findByAnyId, messageIdFor } from '../store/message-ids';
 import { seedMailbox } from '../store/seed';
 import { previewOf } from '../store/text';
 import type { ControlDeps } from './deps';
@@ -99,7 +100,7 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
   }
 
   function messageOf(mb: Mailbox, req: Request) {
-    const msg = mb.messages.get(String(req.params.id));
+    const msg = findByAnyId(mb.messages, String(req.params.id));
     if (!msg)
       throw new GraphError(404, 'ErrorItemNotFound', 'The specified object was not found in the store.');
     return msg;
@@ -152,6 +153,7 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
     res.json({
       value: folder.index.page(0, folder.index.size, true).map((m) => ({
         id: m.id,
+        defaultId: messageIdFor(m, 'default'),
         changeKey: m.changeKey,
         subject: m.subject,
         isRead: m.isRead,

@@ -5,6 +5,7 @@ import type { Request, Response } from 'express';
 import { requestOrigin, type AppContext } from '../context';
 import { graphErrors } from '../http/errors';
 import type { Folder, Mailbox } from '../store/mailbox';
+import { defaultIdOf } from '../store/message-ids';
 import { requireScope } from './auth';
 import { callerOf, mailboxOf } from './caller';
 import { decodeDeltaToken, encodeDeltaToken, type DeltaState } from './delta-token';
@@ -97,7 +98,8 @@ export function deltaHandler(ctx: AppContext) {
         if (st.ct === 'created' || st.ct === 'updated') continue;
         value.push({
           '@odata.type': '#microsoft.graph.message',
-          id: entry.id,
+          // The id the client last saw in this folder: default ids changed with the move that removed it.
+          id: prefer.idType === 'immutable' ? entry.id : defaultIdOf(entry.id, entry.moveGeneration),
           '@removed': { reason: 'deleted' },
         });
         continue;
@@ -106,7 +108,14 @@ export function deltaHandler(ctx: AppContext) {
       const msg = mailbox.messages.get(entry.id);
       if (!msg || msg.folderId !== folder.record.id) continue;
       if (st.rf !== undefined && (st.rfi ? msg.receivedMs < st.rf : msg.receivedMs <= st.rf)) continue;
-      value.push(messageJson(msg, { select: st.sel, textBody: prefer.textBody, withType: true }));
+      value.push(
+        messageJson(msg, {
+          select: st.sel,
+          textBody: prefer.textBody,
+          idType: prefer.idType,
+          withType: true,
+        }),
+      );
     }
 
     const remaining = st.top === undefined ? undefined : st.top - scan.entries.length;

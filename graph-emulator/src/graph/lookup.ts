@@ -1,10 +1,12 @@
 // Resolving folder and message ids from the path: malformed ids get 400 ErrorInvalidIdMalformed, well-formed
-// unknown ones 404 ErrorItemNotFound, as Graph does.
+// unknown ones 404 ErrorItemNotFound, as Graph does. Message ids are accepted in both formats (immutable and
+// default REST ids), whatever the request's Prefer header says, as Graph does.
 import { GraphError, graphErrors } from '../http/errors';
 import type { Folder, Mailbox } from '../store/mailbox';
+import { findByAnyId } from '../store/message-ids';
 import type { MessageRecord } from '../store/types';
 
-const ID_SHAPE = /^AAMk[A-Za-z0-9_-]{8,200}$/;
+const ID_SHAPE = /^AAMk[A-Za-z0-9_-]{8,400}={0,2}$/;
 const WELL_KNOWN_NAME = /^[a-z]{3,40}$/i;
 
 function malformed(): GraphError {
@@ -19,7 +21,7 @@ export function findFolder(mailbox: Mailbox, idOrName: string): Folder {
 }
 
 export function findMessage(mailbox: Mailbox, id: string, folder?: Folder): MessageRecord {
-  const msg = mailbox.messages.get(id);
+  const msg = findByAnyId(mailbox.messages, id);
   if (msg && (!folder || msg.folderId === folder.record.id)) return msg;
   if (!ID_SHAPE.test(id)) throw malformed();
   throw graphErrors.notFound();

@@ -1,5 +1,5 @@
-// Changing messages: PATCH, move (201, id unchanged: ImmutableId semantics), copy, DELETE (to Deleted
-// Items), permanentDelete, drafts and sending a draft.
+// Changing messages: PATCH, move (201; the immutable id stays, the default id changes), copy, DELETE (to
+// Deleted Items), permanentDelete, drafts and sending a draft. Answers use the request's id format.
 import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { requestOrigin, type AppContext } from '../context';
@@ -12,6 +12,7 @@ import { requireScope } from './auth';
 import { parseBody } from './body';
 import { callerOf, mailboxOf } from './caller';
 import { findFolder, findMessage } from './lookup';
+import { parsePrefer } from './odata';
 import { sendGraph } from './respond';
 import { messageJson } from './serialize';
 import { itemBodySchema, recipientsSchema, toAddresses } from './schemas';
@@ -34,16 +35,26 @@ const patchSchema = z
 
 const moveSchema = z.object({ destinationId: z.string().min(1).max(300) }).strict();
 
-function entity(
+/** Answers with the message as Graph does after a write, in the id format the request asked for. */
+function sendEntity(
   ctx: AppContext,
   req: Request,
+  res: Response,
+  status: number,
   mailbox: Mailbox,
   msg: MessageRecord,
-): Record<string, unknown> {
-  return {
+): void {
+  const prefer = parsePrefer(req);
+  const body = {
     '@odata.context': `${requestOrigin(ctx, req)}/v1.0/$metadata#users('${mailbox.identity.id}')/messages/$entity`,
-    ...messageJson(msg),
+    ...messageJson(msg, { idType: prefer.idType }),
   };
+  sendGraph(
+    res,
+    status,
+    body,
+    prefer.applied.filter((p) => p.startsWith('IdType')),
+  );
 }
 
 function target(req: Request, res: Response): { mailbox: Mailbox; msg: MessageRecord } {
@@ -84,7 +95,7 @@ export function patchMessage(ctx: AppContext) {
     if (input.bccRecipients) msg.bcc = toAddresses(input.bccRecipients);
     mailbox.update(msg, patch);
     ctx.state.dirty = true;
-    sendGraph(res, 200, entity(ctx, req, mailbox, msg));
+    sendEntity(ctx, req, res, 200, mailbox, msg);
   };
 }
 
@@ -95,7 +106,7 @@ export function moveMessage(ctx: AppContext) {
     const dest = findFolder(mailbox, destinationId);
     mailbox.move(msg, dest);
     ctx.state.dirty = true;
-    sendGraph(res, 201, entity(ctx, req, mailbox, msg));
+    sendEntity(ctx, req, res, 201, mailbox, msg);
   };
 }
 
@@ -108,7 +119,7 @@ export function copyMessage(ctx: AppContext) {
     Object.assign(copy, { flagStatus: msg.flagStatus, inferenceClassification: msg.inferenceClassification });
     mailbox.addMessage(copy);
     ctx.state.dirty = true;
-    sendGraph(res, 201, entity(ctx, req, mailbox, copy));
+    sendEntity(ctx, req, res, 201, mailbox, copy);
   };
 }
 
@@ -166,7 +177,7 @@ export function createDraft(ctx: AppContext) {
     });
     mailbox.addMessage(msg);
     ctx.state.dirty = true;
-    sendGraph(res, 201, entity(ctx, req, mailbox, msg));
+    sendEntity(ctx, req, res, 201, mailbox, msg);
   };
 }
 

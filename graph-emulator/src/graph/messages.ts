@@ -81,7 +81,7 @@ function listFrom(
     '@odata.context': `${origin}/v1.0/$metadata#${context}${selectSuffix}`,
   };
   if (q.$count === 'true') body['@odata.count'] = total;
-  body.value = page.map((m) => messageJson(m, { select, textBody: prefer.textBody }));
+  body.value = page.map((m) => messageJson(m, { select, textBody: prefer.textBody, idType: prefer.idType }));
   if (skip + top < total)
     body['@odata.nextLink'] = `${origin}/v1.0/${path}?${nextLinkQuery(q, top, skip + top)}`;
   sendGraph(res, 200, body, prefer.applied);
@@ -124,7 +124,7 @@ export function getMessage(ctx: AppContext) {
     const origin = requestOrigin(ctx, req);
     const body = {
       '@odata.context': `${origin}/v1.0/$metadata#users('${mailbox.identity.id}')/messages/$entity`,
-      ...messageJson(msg, { select, textBody: prefer.textBody }),
+      ...messageJson(msg, { select, textBody: prefer.textBody, idType: prefer.idType }),
     };
     sendGraph(res, 200, body, prefer.applied);
   };

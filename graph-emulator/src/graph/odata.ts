@@ -2,6 +2,7 @@
 // properties and unsupported $orderby/$filter all get a 400 with Graph's envelope.
 import type { Request } from 'express';
 import { GraphError, graphErrors } from '../http/errors';
+import type { IdType } from '../store/message-ids';
 import type { MessageRecord } from '../store/types';
 
 export const MESSAGE_PROPERTIES = [
@@ -191,8 +192,16 @@ export function parseFilter(
   return (msg) => clauses.every((c) => c.test(msg));
 }
 
-/** Prefer: odata.maxpagesize=N and outlook.body-content-type="text". */
-export function parsePrefer(req: Request): { maxPageSize?: number; textBody: boolean; applied: string[] } {
+export interface Preferences {
+  /** This request's page size: Graph does not carry it over into next or delta links. */
+  maxPageSize?: number;
+  textBody: boolean;
+  idType: IdType;
+  applied: string[];
+}
+
+/** Prefer: odata.maxpagesize=N, outlook.body-content-type="text" and IdType="ImmutableId". */
+export function parsePrefer(req: Request): Preferences {
   const header = req.header('prefer') ?? '';
   const applied: string[] = [];
   let maxPageSize: number | undefined;
@@ -203,7 +212,8 @@ export function parsePrefer(req: Request): { maxPageSize?: number; textBody: boo
   }
   const textBody = /outlook\.body-content-type\s*=\s*"?text"?/i.test(header);
   if (textBody) applied.push('outlook.body-content-type="text"');
-  // Ids here are always immutable; acknowledge the preference as Graph does.
-  if (/IdType\s*=\s*"?ImmutableId"?/i.test(header)) applied.push('IdType="ImmutableId"');
-  return { maxPageSize, textBody, applied };
+  // Without it Graph answers with default REST ids, which change when a message moves.
+  const idType: IdType = /IdType\s*=\s*"?ImmutableId"?/i.test(header) ? 'immutable' : 'default';
+  if (idType === 'immutable') applied.push('IdType="ImmutableId"');
+  return { maxPageSize, textBody, idType, applied };
 }

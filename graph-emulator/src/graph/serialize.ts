@@ -1,4 +1,5 @@
 // Records → Graph JSON. Property names, enums and shapes follow microsoft-graph-types v1.0.
+import { messageIdFor, type IdType } from '../store/message-ids';
 import { stripHtml } from '../store/text';
 import type { Folder, Mailbox } from '../store/mailbox';
 import type { EmailAddress, MessageRecord } from '../store/types';
@@ -12,10 +13,15 @@ export function etagOf(msg: MessageRecord): string {
   return `W/"${msg.changeKey}"`;
 }
 
-type Getter = (m: MessageRecord, textBody: boolean) => unknown;
+interface Render {
+  textBody: boolean;
+  idType: IdType;
+}
+
+type Getter = (m: MessageRecord, r: Render) => unknown;
 
 const GETTERS: Record<string, Getter> = {
-  id: (m) => m.id,
+  id: (m, r) => messageIdFor(m, r.idType),
   createdDateTime: (m) => m.createdDateTime,
   lastModifiedDateTime: (m) => m.lastModifiedDateTime,
   changeKey: (m) => m.changeKey,
@@ -34,11 +40,11 @@ const GETTERS: Record<string, Getter> = {
   isReadReceiptRequested: () => false,
   isRead: (m) => m.isRead,
   isDraft: (m) => m.isDraft,
-  webLink: (m) =>
-    `https://outlook.office365.com/owa/?ItemID=${encodeURIComponent(m.id)}&exvsurl=1&viewmodel=ReadMessageItem`,
+  webLink: (m, r) =>
+    `https://outlook.office365.com/owa/?ItemID=${encodeURIComponent(messageIdFor(m, r.idType))}&exvsurl=1&viewmodel=ReadMessageItem`,
   inferenceClassification: (m) => m.inferenceClassification,
-  body: (m, text) =>
-    text
+  body: (m, r) =>
+    r.textBody
       ? { contentType: 'text', content: stripHtml(m.bodyHtml) }
       : { contentType: 'html', content: m.bodyHtml },
   sender: (m) => recipient(m.from),
@@ -48,7 +54,7 @@ const GETTERS: Record<string, Getter> = {
   bccRecipients: (m) => m.bcc.map(recipient),
   replyTo: () => [],
   flag: (m) => ({ flagStatus: m.flagStatus }),
-  uniqueBody: (m, text) => GETTERS.body(m, text),
+  uniqueBody: (m, r) => GETTERS.body(m, r),
   internetMessageHeaders: (m) => [
     { name: 'Message-ID', value: m.internetMessageId },
     { name: 'Subject', value: m.subject },
@@ -61,19 +67,22 @@ const DEFAULT_PROPERTIES = Object.keys(GETTERS).filter(
 );
 
 export interface MessageJsonOptions {
+  /** The request's id format (Prefer: IdType="ImmutableId" or not). */
+  idType: IdType;
   select?: string[];
   textBody?: boolean;
   /** Delta and notifications add @odata.type. */
   withType?: boolean;
 }
 
-export function messageJson(m: MessageRecord, opts: MessageJsonOptions = {}): Record<string, unknown> {
+export function messageJson(m: MessageRecord, opts: MessageJsonOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   if (opts.withType) out['@odata.type'] = '#microsoft.graph.message';
   out['@odata.etag'] = etagOf(m);
   const props = opts.select ?? DEFAULT_PROPERTIES;
-  for (const p of props) out[p] = GETTERS[p](m, opts.textBody ?? false);
-  if (out.id === undefined) out.id = m.id;
+  const render: Render = { textBody: opts.textBody ?? false, idType: opts.idType };
+  for (const p of props) out[p] = GETTERS[p](m, render);
+  if (out.id === undefined) out.id = GETTERS.id(m, render);
   return out;
 }
 

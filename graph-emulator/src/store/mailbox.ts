@@ -160,13 +160,14 @@ export class Mailbox {
   move(message: MessageRecord, destination: Folder): MessageRecord {
     const source = this.folders.get(message.folderId)!;
     if (source === destination) return message;
+    const previousGeneration = message.moveGeneration ?? 0;
     const previousDefaultId = messageIdFor(message, 'default');
     source.index.remove(message);
     if (!message.isRead) source.unread--;
     message.folderId = destination.record.id;
     message.moveGeneration = (message.moveGeneration ?? 0) + 1;
     this.touch(message);
-    source.log.append(message.seq, message.id, true);
+    source.log.append(message.seq, message.id, true, previousGeneration);
     destination.index.insert(message);
     if (!message.isRead) destination.unread++;
     destination.log.append(message.seq, message.id, false);
@@ -187,7 +188,7 @@ export class Mailbox {
     if (!message.isRead) folder.unread--;
     this.messages.delete(message.id);
     message.seq = this.nextSeq();
-    folder.log.append(message.seq, message.id, true);
+    folder.log.append(message.seq, message.id, true, message.moveGeneration ?? 0);
     this.onChange?.(this, { kind: 'deleted', message, folderId: folder.record.id });
   }
 

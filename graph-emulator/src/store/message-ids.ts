@@ -46,3 +46,16 @@ export function decodeDefaultId(id: string): DecodedDefaultId | undefined {
   // Only the canonical spelling is an id (Graph ids are case- and byte-exact).
   return defaultIdOf(decoded.immutableId, decoded.moveGeneration) === id ? decoded : undefined;
 }
+
+/** Finds a message by either id format; a default id minted before the message's latest move finds nothing. */
+export function findByAnyId(
+  messages: ReadonlyMap<string, MessageRecord>,
+  id: string,
+): MessageRecord | undefined {
+  const direct = messages.get(id);
+  if (direct) return direct;
+  const decoded = decodeDefaultId(id);
+  if (!decoded) return undefined;
+  const message = messages.get(decoded.immutableId);
+  return message && (message.moveGeneration ?? 0) === decoded.moveGeneration ? message : undefined;
+}

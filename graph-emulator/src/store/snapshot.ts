@@ -4,7 +4,7 @@ import { createReadStream, createWriteStream, existsSync, mkdirSync, renameSync 
 import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import { once } from 'node:events';
-import { DeltaLog } from './delta-log';
+import { DeltaLog, type DeltaRow } from './delta-log';
 import { Mailbox } from './mailbox';
 import type { EmulatorState, SigningKey } from './state';
 import type {
@@ -31,7 +31,7 @@ type Line =
       folders: FolderRecord[];
     }
   | { t: 'msg'; mb: string; m: MessageRecord }
-  | { t: 'log'; mb: string; folder: string; rows: [number, string, 0 | 1][] }
+  | { t: 'log'; mb: string; folder: string; rows: DeltaRow[] }
   | { t: 'grant'; grant: GrantRecord }
   | { t: 'rt'; rt: RefreshTokenRecord }
   | { t: 'sub'; sub: SubscriptionRecord };
