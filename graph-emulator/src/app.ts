@@ -23,7 +23,7 @@ export function buildApp(deps: ControlDeps): Express {
   app.use(express.urlencoded({ extended: false, limit: '256kb', parameterLimit: 200 }));
   const sessions = new IdentitySessions();
   app.use(authorizeRoutes(ctx, sessions));
-  app.use(tokenRoutes(ctx, sessions));
+  app.use(tokenRoutes(ctx, sessions, deps.faults.token));
   app.use(() => {
     throw new AadError(
       404,

@@ -1,6 +1,6 @@
 // Change notifications through the Graph client and a local webhook receiver: the validation handshake,
-// one notification per change in Graph's shape, subscription rules, and lifecycle events for revoked
-// grants, removed subscriptions and deliveries dropped after retries.
+// notifications in Exchange Online's shape (new mail as created + updated), subscription rules, and
+// lifecycle events for revoked grants, removed subscriptions and deliveries dropped after retries.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@microsoft/microsoft-graph-client';
@@ -34,16 +34,19 @@ describe('subscriptions and change notifications', () => {
     await hook.stop();
   });
 
-  it('validates both URLs, then sends one notification per change in Graph shape', async () => {
+  it('validates both URLs, then notifies each change in Exchange Online shape', async () => {
     const inbox = await client.api('/me/mailFolders/inbox').get();
-    const sub = await client.api('/subscriptions').post({
-      changeType: 'created,updated,deleted',
-      notificationUrl: `${hook.url}/notify?tenant=a`,
-      lifecycleNotificationUrl: `${hook.url}/lifecycle`,
-      resource: `me/mailFolders('${inbox.id}')/messages`,
-      expirationDateTime: inAnHour(),
-      clientState: 'secret-client-state',
-    });
+    const sub = await client
+      .api('/subscriptions')
+      .header('Prefer', 'IdType="ImmutableId"')
+      .post({
+        changeType: 'created,updated,deleted',
+        notificationUrl: `${hook.url}/notify?tenant=a`,
+        lifecycleNotificationUrl: `${hook.url}/lifecycle`,
+        resource: `me/mailFolders('${inbox.id}')/messages`,
+        expirationDateTime: inAnHour(),
+        clientState: 'secret-client-state',
+      });
     assert.equal(hook.validations.length, 2, 'notificationUrl and lifecycleNotificationUrl were validated');
     assert.match(
       hook.validations[0],
@@ -59,19 +62,23 @@ describe('subscriptions and change notifications', () => {
     });
     await client.api(`/me/messages/${created.id}`).patch({ isRead: true });
     await client.api(`/me/messages/${created.id}/move`).post({ destinationId: 'archive' });
-    await hook.waitFor(() => hook.notifications('/notify').length >= 3);
+    await hook.waitFor(() => hook.notifications('/notify').length >= 4);
     await new Promise((r) => setTimeout(r, 200));
     const got = hook.notifications('/notify');
+    // New mail is notified as created and then updated; the move out of the folder is a delete.
     assert.deepEqual(
       got.map((n) => n.changeType),
-      ['created', 'updated', 'deleted'],
+      ['created', 'updated', 'updated', 'deleted'],
     );
     const mailboxId = emulator.ctx.state.mailboxByAddress(mailbox)!.identity.id;
     for (const n of got) {
       assert.equal(n.subscriptionId, sub.id);
       assert.equal(n.clientState, 'secret-client-state');
       assert.equal(n.tenantId, emulator.ctx.state.tenantId);
-      assert.equal(n.resource, `Users/${mailboxId}/Messages/${created.id}`);
+      assert.equal(n.resource, `Users/${mailboxId}/Messages/${created.id}`, 'immutable ids, as asked for');
+      assert.equal(typeof n.id, 'string', "the changeNotification's optional id");
+      assert.equal(n.encryptedContent, null);
+      assert.equal(n.lifecycleEvent, null);
       const data = n.resourceData as Record<string, string>;
       assert.equal(data['@odata.type'], '#Microsoft.Graph.Message');
       assert.equal(data.id, created.id);
@@ -170,7 +177,22 @@ describe('subscriptions and change notifications', () => {
       new Set(events.map((e) => e.lifecycleEvent)),
       new Set(['missed', 'subscriptionRemoved']),
     );
-    assert.equal(events[0].clientState, 'cs');
+    for (const e of events) {
+      // The shape live Exchange Online sends, not the documented one.
+      assert.equal(e.clientState, 'cs');
+      assert.equal(e.organizationId, emulator.ctx.state.tenantId);
+      assert.equal('tenantId' in e, false);
+      assert.equal(e.resource, `Subscriptions/${sub.id}`);
+      assert.deepEqual(e.resourceData, {
+        '@odata.type': '#microsoft.graph.subscription',
+        '@odata.id': `subscriptions/${sub.id}`,
+        id: sub.id,
+      });
+      assert.equal(e.sequence, null);
+      assert.equal(e.encryptedContent, null);
+      assert.equal(e.resourceChangeType, null);
+      assert.equal(e.subscriptionExpirationDateTime, sub.expirationDateTime);
+    }
     assert.equal((await expectGraphError(client.api(`/subscriptions/${sub.id}`).get())).statusCode, 404);
   });
 });

@@ -44,6 +44,10 @@ const schema = z.object({
   EMULATOR_MAX_BODY_BYTES: int(1024, 150 * 1024 * 1024).default(4 * 1024 * 1024),
   EMULATOR_DEMO_MESSAGES: int(0, 1_000_000).default(250),
   EMULATOR_DIALECT: z.enum(['exchange-online', 'documented']).default('exchange-online'),
+  EMULATOR_REAUTH_LEAD_SECONDS: int(1, 86400).optional(),
+  EMULATOR_REAUTH_REPEAT_SECONDS: int(1, 86400).optional(),
+  EMULATOR_MISSED_BURST_THRESHOLD: int(0, 1_000_000).default(25),
+  EMULATOR_MISSED_BURST_WINDOW_MS: int(10, 60_000).default(1000),
 });
 
 export interface EmulatorConfig {
@@ -78,9 +82,26 @@ export interface EmulatorConfig {
    * Graph documentation describes.
    */
   dialect: 'exchange-online' | 'documented';
+  /** reauthorizationRequired starts this long before the subscription's access token expires (default: a quarter of the token lifetime). */
+  reauthLeadSeconds: number;
+  /** ...and is sent again this often until the app reauthorizes (default: a third of the lead). */
+  reauthRepeatSeconds: number;
+  /** More changes than this for one subscription within the burst window → one `missed` instead (0 = off). */
+  missedBurstThreshold: number;
+  missedBurstWindowMs: number;
 }
 
 export class ConfigError extends Error {}
+
+/** Graph warns "from once every few minutes" as the token nears expiry: by default the last quarter of its life, three times. */
+function reauthCadence(
+  lifetime: number,
+  lead: number | undefined,
+  repeat: number | undefined,
+): { reauthLeadSeconds: number; reauthRepeatSeconds: number } {
+  const reauthLeadSeconds = lead ?? Math.max(1, Math.floor(lifetime / 4));
+  return { reauthLeadSeconds, reauthRepeatSeconds: repeat ?? Math.max(1, Math.ceil(reauthLeadSeconds / 3)) };
+}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): EmulatorConfig {
   const picked: Record<string, string> = {};
@@ -128,5 +149,12 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     maxBodyBytes: e.EMULATOR_MAX_BODY_BYTES,
     demoMessages: e.EMULATOR_DEMO_MESSAGES,
     dialect: e.EMULATOR_DIALECT,
+    ...reauthCadence(
+      e.EMULATOR_ACCESS_TOKEN_LIFETIME_SECONDS,
+      e.EMULATOR_REAUTH_LEAD_SECONDS,
+      e.EMULATOR_REAUTH_REPEAT_SECONDS,
+    ),
+    missedBurstThreshold: e.EMULATOR_MISSED_BURST_THRESHOLD,
+    missedBurstWindowMs: e.EMULATOR_MISSED_BURST_WINDOW_MS,
   };
 }

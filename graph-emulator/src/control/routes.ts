@@ -1,10 +1,11 @@
-// /__emulator: health (open), then the guarded control API: apps, mailboxes, faults, throttling, counters,
-// subscriptions, snapshot and reset.
+// /__emulator: health (open), then the guarded control API: apps, mailboxes, faults (Graph and token
+// endpoint), throttling, counters, subscriptions, snapshot and reset.
 import express, { Router } from 'express';
 import { z } from 'zod';
 import { GraphError } from '../http/errors';
 import { DEFAULT_APP } from '../store/state';
 import { faultSchema } from '../throttle/faults';
+import { tokenFaultSchema } from '../throttle/token-faults';
 import type { ControlDeps } from './deps';
 import { controlGuard } from './guard';
 import { mailboxControlRoutes } from './mailboxes';
@@ -93,6 +94,14 @@ export function controlRoutes(deps: ControlDeps): Router {
     res.json({ value: [...state.subscriptions.values()] });
   });
 
+  // Graph's clock cannot be wound forward, so a test ends a subscription's life on demand.
+  router.post('/subscriptions/:id/expire', (req, res) => {
+    const sub = state.subscriptions.get(String(req.params.id));
+    if (!sub) throw new GraphError(404, 'NotFound', 'No such subscription.');
+    deps.subscriptions.renewed(sub, new Date().toISOString());
+    res.json({ id: sub.id, expirationDateTime: sub.expirationDateTime });
+  });
+
   router.get('/faults', (_req, res) => {
     res.json(deps.faults.settings);
   });
@@ -109,7 +118,21 @@ export function controlRoutes(deps: ControlDeps): Router {
   });
 
   router.delete('/faults', (_req, res) => {
-    deps.faults.clear();
+    deps.faults.set(faultSchema.parse({}));
+    res.status(204).end();
+  });
+
+  router.get('/token-faults', (_req, res) => {
+    res.json({ settings: deps.faults.token.settings ?? null, injected: deps.faults.token.injected });
+  });
+
+  router.put('/token-faults', (req, res) => {
+    deps.faults.token.set(parse(tokenFaultSchema, req.body));
+    res.json({ settings: deps.faults.token.settings, injected: deps.faults.token.injected });
+  });
+
+  router.delete('/token-faults', (_req, res) => {
+    deps.faults.token.clear();
     res.status(204).end();
   });
 

@@ -17,6 +17,10 @@ export interface AadErrorOptions {
   suberror?: string;
   /** Render as an HTML page (the browser leg of /authorize never gets JSON). */
   html?: boolean;
+  /** Conditional Access challenge returned with interaction_required (msal passes it back as `claims`). */
+  claims?: string;
+  /** Response headers, e.g. Retry-After on a throttled token request. */
+  headers?: Record<string, string>;
 }
 
 /** An Entra ID (AADSTS) error: rendered as {"error","error_description","error_codes",...}. */

@@ -62,6 +62,7 @@ export function renderAad(err: AadError, res: Response): void {
   const correlationId = String(res.locals.clientRequestId ?? randomUUID());
   const timestamp = new Date().toISOString().replace('T', ' ').slice(0, 19) + 'Z';
   const description = `${err.message} Trace ID: ${traceId} Correlation ID: ${correlationId} Timestamp: ${timestamp}`;
+  for (const [name, value] of Object.entries(err.options.headers ?? {})) res.setHeader(name, value);
   if (err.options.html) {
     res
       .status(err.status)
@@ -83,6 +84,7 @@ export function renderAad(err: AadError, res: Response): void {
     correlation_id: correlationId,
     error_uri: `https://login.microsoftonline.com/error?code=${err.aadsts}`,
     ...(err.options.suberror ? { suberror: err.options.suberror } : {}),
+    ...(err.options.claims ? { claims: err.options.claims } : {}),
   });
 }
 

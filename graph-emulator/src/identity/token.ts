@@ -6,6 +6,7 @@ import { Router, type Request } from 'express';
 import { requestOrigin, type AppContext } from '../context';
 import { AadError } from '../http/errors';
 import type { AppRecord, GrantRecord } from '../store/types';
+import type { TokenFaults } from '../throttle/token-faults';
 import { missingScopes, parseScopes } from './scopes';
 import type { IdentitySessions } from './sessions';
 import { resolveTenant } from './tenant';
@@ -117,12 +118,14 @@ function liveGrant(ctx: AppContext, grantId: string): GrantRecord {
   return grant;
 }
 
-export function tokenRoutes(ctx: AppContext, sessions: IdentitySessions): Router {
+export function tokenRoutes(ctx: AppContext, sessions: IdentitySessions, faults?: TokenFaults): Router {
   const router = Router();
 
   router.post('/:tenant/oauth2/v2.0/token', (req, res) => {
     resolveTenant(ctx.state, String(req.params.tenant));
     const body = bodyOf(req);
+    // Entra's throttling and Conditional Access answer before the grant is looked at.
+    faults?.apply(body.grant_type);
     const app = authenticateClient(ctx, req, body);
     const scopes = parseScopes(body.scope);
     const origin = requestOrigin(ctx, req);

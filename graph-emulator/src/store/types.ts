@@ -101,4 +101,13 @@ export interface SubscriptionRecord {
   creatorId: string;
   /** Set by a revoked grant: notifications are held until the app reauthorizes. */
   needsReauthorization: boolean;
+  /**
+   * The id format of `resource`/`resourceData.id`: `immutable` when POST /subscriptions carried
+   * `Prefer: IdType="ImmutableId"`, otherwise Graph's default (mutable, changes on move).
+   */
+  idType: 'immutable' | 'default';
+  /** Expiry (epoch ms) of the access token that created, renewed or reauthorized the subscription. */
+  accessTokenExpiresAt: number;
+  /** When the last reauthorizationRequired went out (epoch ms), or null since the last reauthorization. */
+  reauthorizationSentAt: number | null;
 }

@@ -44,6 +44,18 @@ export class Notifier {
     queue.push(item);
   }
 
+  /** Takes back a subscription's change notifications still waiting for their batch; returns how many. */
+  withdraw(url: string, subscriptionId: string): number {
+    const queue = this.queues.get(url);
+    if (!queue) return 0;
+    let kept = 0;
+    for (const item of queue)
+      if (item.lifecycle || item.subscriptionId !== subscriptionId) queue[kept++] = item;
+    const withdrawn = queue.length - kept;
+    queue.length = kept;
+    return withdrawn;
+  }
+
   stop(): void {
     this.stopped = true;
     for (const t of this.timers) clearTimeout(t);

@@ -10,6 +10,7 @@ import { callerOf } from '../graph/caller';
 import { findFolder } from '../graph/lookup';
 import { sendGraph } from '../graph/respond';
 import type { SubscriptionRecord } from '../store/types';
+import { accessTokenExpiry, requestedIdType } from './caller-token';
 import { parseResource } from './resource';
 import type { SubscriptionService } from './service';
 
@@ -80,6 +81,8 @@ function subscriptionJson(
 
 export function subscriptionRoutes(ctx: AppContext, service: SubscriptionService): Router {
   const router = Router();
+  const tokenExpiry = (req: Request): number =>
+    accessTokenExpiry(req, Date.now() + ctx.config.accessTokenLifetimeSeconds * 1000);
 
   function visible(req: Request, res: Response): SubscriptionRecord {
     const caller = callerOf(res);
@@ -125,6 +128,7 @@ export function subscriptionRoutes(ctx: AppContext, service: SubscriptionService
       input.notificationUrl,
       ...(input.lifecycleNotificationUrl ? [input.lifecycleNotificationUrl] : []),
     ]);
+    const idType = requestedIdType(req);
     const sub = service.add({
       mailboxId: mailbox.identity.id,
       applicationId: caller.clientId,
@@ -137,8 +141,15 @@ export function subscriptionRoutes(ctx: AppContext, service: SubscriptionService
       expirationDateTime,
       latestSupportedTlsVersion: input.latestSupportedTlsVersion ?? 'v1_2',
       creatorId: mailbox.identity.id,
+      idType,
+      accessTokenExpiresAt: tokenExpiry(req),
     });
-    sendGraph(res, 201, subscriptionJson(ctx, req, sub));
+    sendGraph(
+      res,
+      201,
+      subscriptionJson(ctx, req, sub),
+      idType === 'immutable' ? ['IdType="ImmutableId"'] : [],
+    );
   });
 
   router.get('/', (req, res) => {
@@ -163,10 +174,11 @@ export function subscriptionRoutes(ctx: AppContext, service: SubscriptionService
       await service.validate([input.notificationUrl]);
       sub.notificationUrl = input.notificationUrl;
     }
-    if (expiry) sub.expirationDateTime = expiry;
+    if (expiry) service.renewed(sub, expiry);
     // Renewing with a token from a live grant also counts as reauthorization.
     const caller = callerOf(res);
-    if (ctx.state.findGrant(caller.clientId, caller.mailbox.identity.id)) sub.needsReauthorization = false;
+    if (ctx.state.findGrant(caller.clientId, caller.mailbox.identity.id))
+      service.reauthorized(sub, tokenExpiry(req));
     ctx.state.dirty = true;
     sendGraph(res, 200, subscriptionJson(ctx, req, sub));
   });
@@ -186,8 +198,7 @@ export function subscriptionRoutes(ctx: AppContext, service: SubscriptionService
         'Access is denied. The grant for this application was revoked.',
       );
     }
-    sub.needsReauthorization = false;
-    ctx.state.dirty = true;
+    service.reauthorized(sub, tokenExpiry(req));
     res.status(204).end();
   });
 

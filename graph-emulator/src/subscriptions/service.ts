@@ -1,16 +1,25 @@
 // Subscription rules and fan-out: creation (validation handshake, expiry limits, clientState, per-mailbox
-// cap), renewal, deletion, change notifications in Graph's Outlook shape, and lifecycle events.
+// cap), renewal, deletion, change notifications and lifecycle events. What Exchange Online does beyond the
+// docs follows config.dialect: routine reauthorizationRequired as the subscription's access token nears
+// expiry (and paused delivery once it has expired), no subscriptionRemoved on natural expiry, and one
+// `missed` instead of a burst of notifications.
 import type { EmulatorConfig } from '../config/config';
 import { GraphError } from '../http/errors';
 import { guid } from '../store/ids';
 import type { Mailbox, MailboxChange } from '../store/mailbox';
 import type { EmulatorState } from '../store/state';
 import type { SubscriptionRecord } from '../store/types';
+import { BurstGuard } from './burst';
+import { notificationsFor } from './change-kinds';
 import { Notifier } from './notifier';
+import { changeItem, lifecycleItem, type LifecycleEvent } from './payloads';
 import { validateEndpoint } from './validation';
 
-export type LifecycleEvent = 'reauthorizationRequired' | 'subscriptionRemoved' | 'missed';
-type ChangeKind = 'created' | 'updated' | 'deleted';
+export type { LifecycleEvent } from './payloads';
+export type NewSubscription = Omit<
+  SubscriptionRecord,
+  'id' | 'needsReauthorization' | 'reauthorizationSentAt'
+>;
 
 const MIN_MINUTES = 45;
 const SWEEP_MS = 1000;
@@ -22,18 +31,23 @@ function iso7(ms: number): string {
 
 export class SubscriptionService {
   readonly notifier: Notifier;
+  private readonly bursts: BurstGuard;
   private sweeper?: NodeJS.Timeout;
+  /** The sweep skips its scan until then: the earliest expiry or reauthorization notice due. */
+  private nextSweepAt = 0;
 
   constructor(
     private readonly config: EmulatorConfig,
     private readonly state: EmulatorState,
   ) {
     this.notifier = new Notifier(config, state, (ids) => ids.forEach((id) => this.lifecycle(id, 'missed')));
+    this.bursts = new BurstGuard(config.missedBurstThreshold, config.missedBurstWindowMs);
+    for (const sub of state.subscriptions.values()) this.upgrade(sub);
     state.onMailboxChange = (mailbox, change) => this.onChange(mailbox, change);
   }
 
   start(): void {
-    this.sweeper = setInterval(() => this.sweepExpired(), SWEEP_MS);
+    this.sweeper = setInterval(() => this.sweep(), SWEEP_MS);
     this.sweeper.unref();
   }
 
@@ -93,38 +107,52 @@ export class SubscriptionService {
     }
   }
 
-  add(sub: Omit<SubscriptionRecord, 'id' | 'needsReauthorization'>): SubscriptionRecord {
-    const record: SubscriptionRecord = { ...sub, id: guid(), needsReauthorization: false };
+  add(sub: NewSubscription): SubscriptionRecord {
+    const record: SubscriptionRecord = {
+      ...sub,
+      id: guid(),
+      needsReauthorization: false,
+      reauthorizationSentAt: null,
+    };
     this.state.subscriptions.set(record.id, record);
-    this.state.dirty = true;
+    this.changed();
     return record;
   }
 
   remove(id: string): void {
     this.state.subscriptions.delete(id);
-    this.state.dirty = true;
+    this.bursts.forget(id);
+    this.changed();
   }
 
-  /** Sends a lifecycle event to the subscription's lifecycleNotificationUrl (if it has one). */
+  /** A renewal or reauthorization with a live grant: delivery resumes, the new token's expiry counts. */
+  reauthorized(sub: SubscriptionRecord, accessTokenExpiresAt: number): void {
+    sub.needsReauthorization = false;
+    sub.reauthorizationSentAt = null;
+    sub.accessTokenExpiresAt = accessTokenExpiresAt;
+    this.changed();
+  }
+
+  /** Renewal moves the expiry; the sweep must look again. */
+  renewed(sub: SubscriptionRecord, expirationDateTime: string): void {
+    sub.expirationDateTime = expirationDateTime;
+    this.changed();
+  }
+
+  /**
+   * Sends a lifecycle event to the subscription's lifecycleNotificationUrl (if it has one). On demand, a
+   * reauthorizationRequired also pauses delivery until the app reauthorizes, as a revoked grant does.
+   */
   lifecycle(id: string, event: LifecycleEvent): boolean {
     const sub = this.state.subscriptions.get(id);
     if (!sub) return false;
     if (event === 'subscriptionRemoved') this.remove(id);
-    if (event === 'reauthorizationRequired') sub.needsReauthorization = true;
-    if (!sub.lifecycleNotificationUrl) return false;
-    this.notifier.enqueue(sub.lifecycleNotificationUrl, {
-      lifecycle: true,
-      subscriptionId: sub.id,
-      mailboxId: sub.mailboxId,
-      body: {
-        subscriptionId: sub.id,
-        subscriptionExpirationDateTime: sub.expirationDateTime,
-        tenantId: this.state.tenantId,
-        clientState: sub.clientState,
-        lifecycleEvent: event,
-      },
-    });
-    return true;
+    if (event === 'reauthorizationRequired') {
+      sub.needsReauthorization = true;
+      sub.reauthorizationSentAt = Date.now();
+      this.changed();
+    }
+    return this.sendLifecycle(sub, event);
   }
 
   /** A revoked grant: the app's subscriptions on that mailbox need reauthorization. */
@@ -134,51 +162,97 @@ export class SubscriptionService {
     }
   }
 
-  private sweepExpired(): void {
-    const now = Date.now();
-    for (const sub of [...this.state.subscriptions.values()]) {
-      if (Date.parse(sub.expirationDateTime) <= now) this.lifecycle(sub.id, 'subscriptionRemoved');
-    }
+  /** Change notifications are held while the grant is revoked or the subscription's token has expired. */
+  isPaused(sub: SubscriptionRecord, now = Date.now()): boolean {
+    return sub.needsReauthorization || now >= sub.accessTokenExpiresAt;
   }
 
-  private kindFor(sub: SubscriptionRecord, change: MailboxChange): ChangeKind | undefined {
-    if (!sub.folderId) return change.kind === 'moved' ? 'updated' : change.kind;
-    if (change.kind === 'moved') {
-      if (sub.folderId === change.fromFolderId) return 'deleted';
-      return sub.folderId === change.folderId ? 'created' : undefined;
+  private sendLifecycle(sub: SubscriptionRecord, event: LifecycleEvent): boolean {
+    if (!sub.lifecycleNotificationUrl) return false;
+    this.notifier.enqueue(sub.lifecycleNotificationUrl, {
+      lifecycle: true,
+      subscriptionId: sub.id,
+      mailboxId: sub.mailboxId,
+      body: lifecycleItem(this.config.dialect, sub, this.state.tenantId, event),
+    });
+    return true;
+  }
+
+  private changed(): void {
+    this.state.dirty = true;
+    this.nextSweepAt = 0;
+  }
+
+  /** Records from snapshots written before these fields existed. */
+  private upgrade(sub: SubscriptionRecord): void {
+    // Such subscriptions were created without Prefer: IdType="ImmutableId" (nothing recorded it), and
+    // Graph keeps the default format for those.
+    sub.idType ??= 'default';
+    sub.accessTokenExpiresAt ??= Date.now() + this.config.accessTokenLifetimeSeconds * 1000;
+    sub.reauthorizationSentAt ??= null;
+  }
+
+  private reauthDueAt(sub: SubscriptionRecord): number {
+    if (sub.reauthorizationSentAt !== null)
+      return sub.reauthorizationSentAt + this.config.reauthRepeatSeconds * 1000;
+    return sub.accessTokenExpiresAt - this.config.reauthLeadSeconds * 1000;
+  }
+
+  private sweep(): void {
+    const now = Date.now();
+    if (now < this.nextSweepAt) return;
+    let next = Infinity;
+    for (const sub of [...this.state.subscriptions.values()]) {
+      const expiresAt = Date.parse(sub.expirationDateTime);
+      if (expiresAt <= now) {
+        this.expire(sub);
+        continue;
+      }
+      if (this.reauthDueAt(sub) <= now) {
+        sub.reauthorizationSentAt = now;
+        this.state.dirty = true;
+        this.sendLifecycle(sub, 'reauthorizationRequired');
+      }
+      next = Math.min(next, expiresAt, this.reauthDueAt(sub));
     }
-    return sub.folderId === change.folderId ? change.kind : undefined;
+    this.nextSweepAt = next;
+  }
+
+  /** Graph deletes an expired subscription; only the documented dialect still tells the app. */
+  private expire(sub: SubscriptionRecord): void {
+    if (this.config.dialect === 'documented') this.lifecycle(sub.id, 'subscriptionRemoved');
+    else this.remove(sub.id);
   }
 
   private onChange(mailbox: Mailbox, change: MailboxChange): void {
-    for (const sub of this.state.subscriptionsOf(mailbox.identity.id)) {
-      const kind = this.kindFor(sub, change);
-      if (!kind || !sub.changeType.split(',').includes(kind)) continue;
-      if (sub.needsReauthorization) {
-        // Graph pauses delivery until the app reauthorizes; the change is lost for the webhook.
-        this.state.countersFor(mailbox.identity.id).notificationsDropped++;
+    const mailboxId = mailbox.identity.id;
+    const now = Date.now();
+    for (const sub of this.state.subscriptionsOf(mailboxId)) {
+      const notes = notificationsFor(this.config.dialect, sub, mailboxId, change);
+      if (notes.length === 0) continue;
+      const counters = this.state.countersFor(mailboxId);
+      if (this.isPaused(sub, now)) {
+        // Graph holds delivery until the app reauthorizes; these changes never reach the webhook.
+        counters.notificationsDropped += notes.length;
         continue;
       }
-      const resource = `Users/${mailbox.identity.id}/Messages/${change.message.id}`;
-      this.notifier.enqueue(sub.notificationUrl, {
-        lifecycle: false,
-        subscriptionId: sub.id,
-        mailboxId: mailbox.identity.id,
-        body: {
+      if (this.config.dialect === 'exchange-online') {
+        const verdict = this.bursts.record(sub.id, now);
+        if (verdict !== 'send') {
+          const withdrawn = verdict === 'overflow' ? this.notifier.withdraw(sub.notificationUrl, sub.id) : 0;
+          counters.notificationsDropped += notes.length + withdrawn;
+          if (verdict === 'overflow') this.sendLifecycle(sub, 'missed');
+          continue;
+        }
+      }
+      for (const note of notes) {
+        this.notifier.enqueue(sub.notificationUrl, {
+          lifecycle: false,
           subscriptionId: sub.id,
-          subscriptionExpirationDateTime: sub.expirationDateTime,
-          changeType: kind,
-          resource,
-          resourceData: {
-            '@odata.type': '#Microsoft.Graph.Message',
-            '@odata.id': resource,
-            '@odata.etag': `W/"${change.message.changeKey}"`,
-            id: change.message.id,
-          },
-          clientState: sub.clientState,
-          tenantId: this.state.tenantId,
-        },
-      });
+          mailboxId,
+          body: changeItem(this.config.dialect, sub, this.state.tenantId, note),
+        });
+      }
     }
   }
 }

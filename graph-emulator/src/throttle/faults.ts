@@ -1,6 +1,8 @@
 // Fault injection for Graph requests: added latency, random errors, and N consecutive 429s (more than the
-// graph-client's 3 automatic retries, so a test can make throttling reach the service).
+// graph-client's 3 automatic retries, so a test can make throttling reach the service). The token endpoint's
+// own faults hang off it (src/throttle/token-faults.ts).
 import { z } from 'zod';
+import { TokenFaults } from './token-faults';
 
 export const faultSchema = z
   .object({
@@ -22,6 +24,8 @@ export type FaultDecision =
 
 export class Faults {
   settings: FaultSettings = faultSchema.parse({});
+  /** Faults of the identity platform's token endpoint. */
+  readonly token = new TokenFaults();
   private pattern?: RegExp;
 
   set(settings: FaultSettings): void {
@@ -29,8 +33,10 @@ export class Faults {
     this.settings = settings;
   }
 
+  /** Clears the Graph faults and the token endpoint's. */
   clear(): void {
     this.set(faultSchema.parse({}));
+    this.token.clear();
   }
 
   latencyFor(path: string): number {
