@@ -33,6 +33,8 @@ const schema = z.object({
   EMULATOR_THROTTLE_WINDOW_REQUESTS: int(1, 10_000_000).default(10_000),
   EMULATOR_THROTTLE_WINDOW_SECONDS: int(1, 86400).default(600),
   EMULATOR_THROTTLE_RETRY_AFTER_SECONDS: num(0, 3600).default(2),
+  EMULATOR_DELTA_TOKEN_GENERATIONS: int(1, 1000).default(3),
+  EMULATOR_GATEWAY_TIMEOUT_PAGE_BYTES: int(0, 1024 * 1024 * 1024).optional(),
   EMULATOR_SUBSCRIPTION_MAX_MINUTES: int(45, 100_000).default(10_070),
   EMULATOR_SUBSCRIPTION_MAX_PER_MAILBOX: int(1, 100_000).default(1000),
   EMULATOR_VALIDATION_TIMEOUT_MS: int(100, 60_000).default(10_000),
@@ -66,6 +68,10 @@ export interface EmulatorConfig {
   authCodeLifetimeSeconds: number;
   strictRefreshRotation: boolean;
   throttle: { concurrency: number; windowRequests: number; windowSeconds: number; retryAfterSeconds: number };
+  /** Delta sync-state generations kept per folder; a link from an older one answers 410 SyncStateNotFound. */
+  deltaTokenGenerations: number;
+  /** A delta or list page whose JSON would be larger answers 504 UnknownError (0 = never). */
+  gatewayTimeoutPageBytes: number;
   subscriptionMaxMinutes: number;
   subscriptionMaxPerMailbox: number;
   validationTimeoutMs: number;
@@ -138,6 +144,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       windowSeconds: e.EMULATOR_THROTTLE_WINDOW_SECONDS,
       retryAfterSeconds: e.EMULATOR_THROTTLE_RETRY_AFTER_SECONDS,
     },
+    deltaTokenGenerations: e.EMULATOR_DELTA_TOKEN_GENERATIONS,
+    // Exchange Online times big pages out at its gateway; the documentation only warns that it may.
+    gatewayTimeoutPageBytes:
+      e.EMULATOR_GATEWAY_TIMEOUT_PAGE_BYTES ??
+      (e.EMULATOR_DIALECT === 'exchange-online' ? 4 * 1024 * 1024 : 0),
     subscriptionMaxMinutes: e.EMULATOR_SUBSCRIPTION_MAX_MINUTES,
     subscriptionMaxPerMailbox: e.EMULATOR_SUBSCRIPTION_MAX_PER_MAILBOX,
     validationTimeoutMs: e.EMULATOR_VALIDATION_TIMEOUT_MS,

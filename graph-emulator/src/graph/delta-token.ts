@@ -1,6 +1,7 @@
 // Self-contained, HMAC-signed delta state: the skiptoken/deltatoken carry where a round stands, so links keep
 // working across emulator restarts (the key is in the snapshot) and anything tampered with, from another
-// mailbox or folder, or from before "expire delta tokens" gets 410 SyncStateNotFound.
+// mailbox or folder, from before "expire delta tokens" or from an evicted generation gets 410
+// SyncStateNotFound. The page size is deliberately not in here: Graph applies each request's own Prefer.
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { graphErrors } from '../http/errors';
 
@@ -15,8 +16,8 @@ export interface DeltaState {
   c: number;
   /** initial round (omits removals) */
   i: 0 | 1;
-  /** page size from the initial request's Prefer header */
-  p: number;
+  /** the folder's delta generation this link belongs to (see Folder.deltaGeneration) */
+  g?: number;
   sel?: string[];
   /** remaining items allowed by $top in this round, and the $top of every round */
   top?: number;

@@ -1,5 +1,6 @@
 // Reading messages: /messages (whole mailbox), /mailFolders/{id}/messages and single messages.
-// Pages come straight from the ordered indexes; nextLink carries $skip as Graph's does.
+// Pages come straight from the ordered indexes; nextLink carries $skip as Graph's does. Oversized pages
+// answer 504 as Exchange Online's gateway does (page-guard.ts).
 import type { Request, Response } from 'express';
 import { requestOrigin, type AppContext } from '../context';
 import { graphErrors } from '../http/errors';
@@ -17,7 +18,8 @@ import {
   readQuery,
   type MessagePredicate,
 } from './odata';
-import { sendGraph } from './respond';
+import { serializePage } from './page-guard';
+import { sendGraph, sendGraphJson } from './respond';
 import { messageJson } from './serialize';
 
 const LIST_OPTIONS = ['$select', '$top', '$skip', '$orderby', '$filter', '$count'];
@@ -84,7 +86,7 @@ function listFrom(
   body.value = page.map((m) => messageJson(m, { select, textBody: prefer.textBody, idType: prefer.idType }));
   if (skip + top < total)
     body['@odata.nextLink'] = `${origin}/v1.0/${path}?${nextLinkQuery(q, top, skip + top)}`;
-  sendGraph(res, 200, body, prefer.applied);
+  sendGraphJson(res, 200, serializePage(ctx, body), prefer.applied);
 }
 
 export function listMailbox(ctx: AppContext) {

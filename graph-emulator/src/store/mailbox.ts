@@ -11,6 +11,11 @@ export class Folder {
   readonly index = new SortedIndex();
   log = new DeltaLog();
   unread = 0;
+  /**
+   * The newest delta sync-state generation of this folder: every deltaLink handed out takes the next one, and
+   * only the last few stay valid (Exchange keeps its delta sync states in a capacity-bound cache).
+   */
+  deltaGeneration = 0;
   constructor(readonly record: FolderRecord) {}
 }
 

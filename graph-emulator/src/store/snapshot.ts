@@ -29,6 +29,8 @@ type Line =
       seededCount: number;
       deltaEpoch: number;
       folders: FolderRecord[];
+      /** folder id → its newest delta generation (absent for 0 and in older snapshots) */
+      deltaGenerations?: Record<string, number>;
     }
   | { t: 'msg'; mb: string; m: MessageRecord }
   | { t: 'log'; mb: string; folder: string; rows: DeltaRow[] }
@@ -47,6 +49,9 @@ function* lines(state: EmulatorState): Generator<Line> {
   for (const app of state.apps.values()) yield { t: 'app', app };
   for (const mb of state.mailboxes.values()) {
     const folders = [...mb.folders.values()].map((f) => f.record);
+    const deltaGenerations: Record<string, number> = {};
+    for (const f of mb.folders.values())
+      if (f.deltaGeneration > 0) deltaGenerations[f.record.id] = f.deltaGeneration;
     yield {
       t: 'mailbox',
       identity: mb.identity,
@@ -54,6 +59,7 @@ function* lines(state: EmulatorState): Generator<Line> {
       seededCount: mb.seededCount,
       deltaEpoch: mb.deltaEpoch,
       folders,
+      deltaGenerations,
     };
     for (const m of mb.messages.values()) yield { t: 'msg', mb: mb.identity.id, m };
     for (const f of mb.folders.values())
@@ -114,7 +120,7 @@ function applyLine(state: EmulatorState, line: Line, opened: Mailbox[]): void {
       return;
     case 'mailbox': {
       const mb = new Mailbox(line.identity);
-      for (const f of line.folders) mb.addFolder(f);
+      for (const f of line.folders) mb.addFolder(f).deltaGeneration = line.deltaGenerations?.[f.id] ?? 0;
       mb.seq = line.seq;
       mb.seededCount = line.seededCount;
       mb.deltaEpoch = line.deltaEpoch;
