@@ -34,15 +34,22 @@ export const consumerEnvSchema = z.object({
   GRAPH_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(4).default(4),
   GRAPH_REQUEST_BUDGET: z.coerce.number().int().min(1).max(9_999).default(9_000),
   GRAPH_BUDGET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(600),
+  // Retries of one request on 429/503 (Retry-After) and 500/502/network errors (backoff doubling to 1 min).
   GRAPH_THROTTLE_RETRIES: z.coerce.number().int().min(0).max(1_000).default(50),
+  // Retries of one request on 504 before the caller sees it: a delta page that keeps timing out is asked
+  // for again with a smaller page size (Graph times out on pages of many large messages).
+  GRAPH_GATEWAY_TIMEOUT_RETRIES: z.coerce.number().int().min(0).max(20).default(2),
+  // The smallest page the sync shrinks to after repeated 504s.
+  SYNC_MIN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
   // Graph subscriptions (issue 6). Webhook URLs are `${PUBLIC_BASE_URL}/api/webhooks/graph/...` (the producer).
   PUBLIC_BASE_URL: z
     .string()
     .url()
     .default('http://localhost:3000')
     .transform((u) => u.replace(/\/+$/, '')),
-  // Live Graph rejects 10,080 minutes for Outlook messages; 10,070 is the longest it accepts.
-  SUBSCRIPTION_EXPIRY_MINUTES: z.coerce.number().int().min(45).max(10_070).default(10_070),
+  // Live Graph rejects 10,080 minutes for Outlook messages and accepts 10,070; asking for less keeps a clock
+  // that runs ahead from tripping the limit (a refused expiry is retried at the ceiling Graph names).
+  SUBSCRIPTION_EXPIRY_MINUTES: z.coerce.number().int().min(45).max(10_070).default(10_000),
   SUBSCRIPTION_RENEW_WITHIN_MINUTES: z.coerce.number().int().min(1).max(10_070).default(1_440),
   SUBSCRIPTION_CRON_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   // Real time: a mailbox's notifications received within this window are applied with one pass.
@@ -60,6 +67,22 @@ export const consumerEnvSchema = z.object({
     .transform((v) => v === 'true'),
   // Off in tests that drive the scheduler themselves.
   SUBSCRIPTION_SCHEDULER_ENABLED: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  // Completeness audit: every connected mailbox is audited this often (push ones too: notifications are
+  // not guaranteed).
+  AUDIT_INTERVAL_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+  // The audit scheduler's tick, and the most mailboxes one tick queues (the rest wait for the next ticks,
+  // so a deployment's mailboxes are spread instead of audited all at once).
+  AUDIT_TICK_SECONDS: z.coerce.number().int().min(1).max(3_600).default(60),
+  AUDIT_MAX_PER_TICK: z.coerce.number().int().min(1).max(10_000).default(50),
+  // Messages per page of the audit's id-only folder listing ($top; Graph allows up to 1,000).
+  AUDIT_PAGE_SIZE: z.coerce.number().int().min(1).max(1_000).default(500),
+  // An audit that finds more differences than this asks for a full sync instead of fetching each by id.
+  AUDIT_REPAIR_MAX: z.coerce.number().int().min(0).max(100_000).default(2_000),
+  // Off in tests that drive the audit scheduler themselves.
+  AUDIT_SCHEDULER_ENABLED: z
     .enum(['true', 'false'])
     .default('true')
     .transform((v) => v === 'true'),

@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { AuditMailboxHandler } from '../audit/audit-mailbox.handler';
+import { AuditModule } from '../audit/audit.module';
 import { RealtimeModule } from '../realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../realtime/update-email-subscription.handler';
 import { CreateEmailSubscriptionHandler } from '../subscriptions/create-email-subscription.handler';
@@ -12,7 +14,7 @@ import { WorkersService } from './workers.service';
 
 /** Later features register their handlers here (sync, subscriptions, notifications). */
 @Module({
-  imports: [SyncModule, SubscriptionsModule, RealtimeModule],
+  imports: [SyncModule, SubscriptionsModule, RealtimeModule, AuditModule],
   providers: [
     {
       provide: TOPIC_HANDLERS,
@@ -21,6 +23,7 @@ import { WorkersService } from './workers.service';
         CreateEmailSubscriptionHandler,
         SubscriptionRenewalHandler,
         UpdateEmailSubscriptionHandler,
+        AuditMailboxHandler,
       ],
       useFactory: (...handlers: TopicHandler[]) => handlers,
     },
