@@ -14,6 +14,7 @@ import {
   GraphSubscriptionsRepository,
   KafkaPublisher,
   microsoftSettingsFrom,
+  OutlookAccountsRepository,
   PUBLISHER,
   REDIS_CLUSTER,
   runMigrations,
@@ -28,6 +29,7 @@ import { CreateEmailSubscriptionHandler } from '../src/subscriptions/create-emai
 import { SubscriptionLifecycleService } from '../src/subscriptions/subscription-lifecycle.service';
 import { SubscriptionRenewalHandler } from '../src/subscriptions/subscription-renewal.handler';
 import { SubscriptionScheduler } from '../src/subscriptions/subscription-scheduler';
+import { SubscriptionMetrics } from '../src/subscriptions/subscription-metrics';
 import { SubscriptionService } from '../src/subscriptions/subscription.service';
 import { connectMailbox, ConnectedMailbox } from './support/mailbox';
 import { capturePublishes, Published, startSubscriptionsContext } from './support/subscriptions-app';
@@ -141,9 +143,9 @@ test('creation stores the id and expiry Graph returned; a redelivered or concurr
   assert.equal(stored.length, 1);
   assert.equal(stored[0].graph_subscription_id, sub.id);
   assert.equal(new Date(stored[0].expires_at!).toISOString(), new Date(sub.expirationDateTime).toISOString());
-  // The longest expiry Graph allows: 10,070 minutes (give or take the test's own run time).
+  // 10,000 minutes: under Graph's 10,070-minute ceiling, so a clock running ahead cannot trip it.
   const minutes = (Date.parse(sub.expirationDateTime) - Date.now()) / 60_000;
-  assert.ok(minutes > 10_060 && minutes <= 10_070, `expiry ${minutes} minutes ahead`);
+  assert.ok(minutes > 9_990 && minutes <= 10_000, `expiry ${minutes} minutes ahead`);
   assert.equal(sub.notificationUrl, `${receiver.baseUrl}/api/webhooks/graph/notifications`);
   assert.equal(sub.lifecycleNotificationUrl, `${receiver.baseUrl}/api/webhooks/graph/lifecycle`);
   assert.equal(sub.clientState, stored[0].client_state);
@@ -229,7 +231,7 @@ test('renewal PATCHes a subscription that expires within the window and stores t
   await renewal.handle({ tick: new Date().toISOString(), renewWithinMinutes: 1_440 });
   const live = await repo.findActiveByUser(m.userId);
   assert.equal(live?.graphSubscriptionId, id, 'renewed, not replaced');
-  assert.ok(live!.expiresAt.getTime() > Date.now() + 10_000 * 60_000, 'extended to the maximum again');
+  assert.ok(live!.expiresAt.getTime() > Date.now() + 9_990 * 60_000, 'extended to the full expiry again');
   const [atGraph] = await atEmulator(m);
   assert.equal(new Date(atGraph.expirationDateTime).toISOString(), live!.expiresAt.toISOString());
 });
@@ -237,7 +239,10 @@ test('renewal PATCHes a subscription that expires within the window and stores t
 test('renewal of a subscription Graph no longer has → counted, polling, and recreated by the next tick', async () => {
   const { m, id } = await subscribed();
   await emulator.control('POST', `/mailboxes/${m.address}/lifecycle`, { event: 'subscriptionRemoved' });
-  await db.query(`UPDATE graph_subscriptions SET expires_at = now() WHERE graph_subscription_id = $1`, [id]);
+  await db.query(
+    `UPDATE graph_subscriptions SET expires_at = now() + interval '1 hour' WHERE graph_subscription_id = $1`,
+    [id],
+  );
   published.length = 0;
   await renewal.handle({ tick: new Date().toISOString(), renewWithinMinutes: 1_440 });
   assert.equal(await repo.deliveryMode(m.userId), 'polling');
@@ -249,6 +254,118 @@ test('renewal of a subscription Graph no longer has → counted, polling, and re
   await create.handle(retry.message as never);
   assert.equal(await repo.deliveryMode(m.userId), 'push');
   assert.equal((await atEmulator(m)).length, 1);
+});
+
+test('an expiry Graph refuses is asked again just under the ceiling its refusal names', async () => {
+  const m = await connectMailbox(db, microsoftSettingsFrom(config.env), emulator.control);
+  // As if Graph's ceiling had moved below what we ask for (it has moved before: 4,230 → 10,080 → 10,070).
+  const asksTooMuch = { ...config, env: { ...config.env, SUBSCRIPTION_EXPIRY_MINUTES: 20_000 } };
+  const greedy = new SubscriptionService(
+    asksTooMuch,
+    app.get(GraphClients),
+    repo,
+    app.get(OutlookAccountsRepository),
+    app.get(SubscriptionMetrics),
+    app.get<Cluster>(REDIS_CLUSTER),
+    pino({ level: 'silent' }),
+  );
+  assert.equal(await greedy.ensure(m.userId, false), 'created');
+  const [sub] = await atEmulator(m);
+  const minutes = (Date.parse(sub.expirationDateTime) - Date.now()) / 60_000;
+  assert.ok(minutes > 10_060 && minutes <= 10_069, `expiry ${minutes} minutes ahead`);
+  assert.equal(await repo.deliveryMode(m.userId), 'push');
+});
+
+test('subscriptions made without immutable ids are replaced once by the renewal tick', async () => {
+  const { m, id } = await subscribed();
+  await db.query(`UPDATE graph_subscriptions SET immutable_ids = false WHERE graph_subscription_id = $1`, [
+    id,
+  ]);
+  published.length = 0;
+  await renewal.handle({ tick: new Date().toISOString(), renewWithinMinutes: 1_440 });
+  const replace = published.find(
+    (p) => p.topic === 'create_email_subscription' && p.message.userId === m.userId,
+  );
+  assert.equal(replace?.message.reason, 'id_format');
+  await create.handle(replace!.message as never);
+  const [atGraph, ...others] = await atEmulator(m);
+  assert.equal(others.length, 0);
+  assert.notEqual(atGraph.id, id, 'a new subscription');
+  const [row] = (await db.query(
+    `SELECT immutable_ids FROM graph_subscriptions WHERE graph_subscription_id = $1 AND status = 'active'`,
+    [atGraph.id],
+  )) as { immutable_ids: boolean }[];
+  assert.equal(row.immutable_ids, true);
+  // Replaced once: the next tick asks for nothing more.
+  published.length = 0;
+  await renewal.handle({ tick: new Date().toISOString(), renewWithinMinutes: 1_440 });
+  assert.equal(
+    published.filter((p) => p.topic === 'create_email_subscription' && p.message.userId === m.userId).length,
+    0,
+  );
+});
+
+test('stale active rows never starve renewal: 1,000 of disconnected mailboxes are retired and the live one is renewed', async () => {
+  const { m: live, id } = await subscribed();
+  const { m: lapsed, id: lapsedId } = await subscribed();
+  // A reauth_required mailbox, and 1,000 users without a mailbox, each with an 'active' row that expired
+  // long ago (review H5's probe): before, they sorted first and filled every tick's batch.
+  const stale = await connectMailbox(db, microsoftSettingsFrom(config.env), emulator.control);
+  await db.query(`UPDATE outlook_accounts SET status = 'reauth_required' WHERE user_id = $1`, [stale.userId]);
+  const staleRow = `INSERT INTO graph_subscriptions
+      (user_id, graph_subscription_id, resource, change_types, client_state, expires_at, status)`;
+  await db.query(
+    `${staleRow} VALUES ($1, gen_random_uuid()::text, 'me/messages', 'created,updated,deleted', 'x',
+       now() - interval '1 day', 'active')`,
+    [stale.userId],
+  );
+  const gone = (await db.query(
+    `INSERT INTO users (email, user_name, password_hash)
+     SELECT 'stale-' || gen_random_uuid() || '@example.test', 'stale', 'x' FROM generate_series(1, 1000)
+     RETURNING id`,
+  )) as { id: string }[];
+  await db.query(
+    `${staleRow} SELECT u, gen_random_uuid()::text, 'me/messages', 'created,updated,deleted', 'x',
+       now() - interval '1 day', 'active' FROM unnest($1::uuid[]) AS u`,
+    [gone.map((g) => g.id)],
+  );
+  await db.query(
+    `UPDATE graph_subscriptions SET expires_at = now() + interval '1 hour' WHERE graph_subscription_id = $1`,
+    [id],
+  );
+  // A connected mailbox whose subscription expired at Graph: retired, then a new one and a catch-up sync.
+  await db.query(
+    `UPDATE graph_subscriptions SET expires_at = now() - interval '1 minute' WHERE graph_subscription_id = $1`,
+    [lapsedId],
+  );
+  published.length = 0;
+  await renewal.handle({ tick: new Date().toISOString(), renewWithinMinutes: 1_440 });
+
+  const renewed = await repo.findActiveByUser(live.userId);
+  assert.ok(renewed!.expiresAt.getTime() > Date.now() + 9_990 * 60_000, 'the live subscription is renewed');
+  assert.equal(
+    await repo.findActiveByUser(stale.userId),
+    null,
+    'a mailbox that is not connected keeps no live row',
+  );
+  assert.equal((await repo.findByGraphId(lapsedId))?.status, 'removed');
+  const forLapsed = published.filter((p) => p.message.userId === lapsed.userId);
+  assert.ok(
+    forLapsed.some(
+      (p) => p.topic === 'create_email_subscription' && p.message.reason === 'subscription_removed',
+    ),
+  );
+  assert.ok(forLapsed.some((p) => p.topic === 'sync_email' && p.message.mode === 'incremental'));
+  assert.ok(
+    !published.some((p) => p.message.userId === stale.userId),
+    'nothing is asked for the stale mailbox',
+  );
+  const [{ n }] = (await db.query(
+    `SELECT count(*)::int AS n FROM graph_subscriptions WHERE status = 'active' AND user_id = ANY($1::uuid[])`,
+    [gone.map((g) => g.id)],
+  )) as { n: number }[];
+  assert.equal(n, 0, 'the rows of users without a mailbox are retired');
+  await db.query(`DELETE FROM users WHERE id = ANY($1::uuid[])`, [gone.map((g) => g.id)]);
 });
 
 test('the scheduler fires each renewal slot once, however many replicas run it', async () => {

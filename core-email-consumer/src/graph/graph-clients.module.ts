@@ -23,6 +23,7 @@ import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
             requestBudget: config.env.GRAPH_REQUEST_BUDGET,
             budgetWindowMs: config.env.GRAPH_BUDGET_WINDOW_SECONDS * 1000,
             maxThrottleRetries: config.env.GRAPH_THROTTLE_RETRIES,
+            maxGatewayTimeoutRetries: config.env.GRAPH_GATEWAY_TIMEOUT_RETRIES,
           },
           tokens,
           db,

@@ -25,7 +25,8 @@ import { fetchMessage } from '../sync/graph/graph-mail';
 import { graphMessageSchema } from '../sync/graph/graph-schemas';
 import { RowBatch } from '../sync/graph/row-batch';
 import type { MessageChanges } from '../sync/repositories/emails.repository';
-import { FOLDER_STATE_COLUMNS, FolderState } from '../sync/repositories/mail-folders.repository';
+import type { FolderState } from '../sync/repositories/mail-folders.repository';
+import { FolderListingService } from '../sync/folder-listing.service';
 import { ChangeTally } from './change-tally';
 
 /** The ids notify_user_mutate_email can carry per list (its contract's limit). */
@@ -34,8 +35,11 @@ const MAX_IDS = 10_000;
 /**
  * Applies change notifications. A notification only says "this message changed" (or less): the pass reads
  * the current state from Graph, so applying twice is harmless, and so are duplicates and out-of-order
- * notifications. A pass whose notifications name a few messages fetches them by id (a deleted one answers
- * 404); any other pass runs every synced folder's delta, which covers every change Graph made before it began.
+ * notifications. A pass whose notifications name a few messages we can resolve fetches them by id (a deleted
+ * one answers 404); any other pass lists the folders (new ones are found there) and runs every folder's
+ * delta, which covers every change Graph made before it began. A pass holds the mailbox's lease, so it never
+ * interleaves with a sync run or an audit of the same mailbox; one that keeps failing becomes an incremental
+ * sync of the mailbox rather than a dead letter.
  *
  * Coalescing: a mailbox's notifications share a partition and a lane, and the lane hands over everything
  * queued for the mailbox at once. The pass waits until COALESCE_MS after the first was received (so changes
@@ -57,6 +61,7 @@ export class MailboxChangesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly graph: GraphClients,
     private readonly folderSync: FolderSyncService,
+    private readonly listing: FolderListingService,
     private readonly commands: CommandBus,
     private readonly lease: MailboxLease,
   ) {}
@@ -90,8 +95,12 @@ export class MailboxChangesService {
       });
     } catch (error) {
       // A mailbox we may no longer read: retrying cannot help, and reconnecting starts a full sync anyway.
-      if (!isFinal(error)) throw error;
-      this.logger.info({ userId, error: errorName(error) }, 'change not applied: mailbox unusable');
+      if (isFinal(error)) {
+        this.logger.info({ userId, error: errorName(error) }, 'change not applied: mailbox unusable');
+        return;
+      }
+      if (ctx.attempt < this.config.retry.attempts) throw error; // retried with backoff
+      await this.redrive(userId, error);
       return;
     }
     // Recorded only once the pass is committed: a failed apply is retried, never skipped.
@@ -103,6 +112,24 @@ export class MailboxChangesService {
       updated: changes.updated.slice(0, MAX_IDS),
       deleted: changes.deleted.slice(0, MAX_IDS),
       at: new Date().toISOString(),
+    });
+  }
+
+  /**
+   * The pass failed on every attempt (a Graph or database outage longer than the retries): the changes are
+   * not dropped, the mailbox gets an incremental sync, whose deltas cover them, on its own partition.
+   */
+  private async redrive(userId: string, error: unknown): Promise<void> {
+    this.logger.warn(
+      { userId, err: error instanceof Error ? error.message : String(error) },
+      'real-time pass failed on every attempt; queuing an incremental sync instead',
+    );
+    await this.publisher.publish(TOPICS.syncEmail, {
+      userId,
+      runId: randomUUID(),
+      mode: 'incremental',
+      reason: 'missed',
+      requestedAt: new Date().toISOString(),
     });
   }
 
@@ -123,12 +150,16 @@ export class MailboxChangesService {
     ctx: HandlerContext,
     startedAt: number,
   ): Promise<MessageChanges> {
-    const folders = await this.syncedFolders(userId);
-    if (folders.length === 0) return { created: [], updated: [], deleted: [] }; // sync_email does the first copy
+    const synced = await this.listing.synced(userId);
+    if (synced.length === 0) return { created: [], updated: [], deleted: [] }; // sync_email does the first copy
     const ids = this.namedMessages(pending);
-    const fetched = ids ? await this.fetchById(userId, folders, ids) : undefined;
+    const fetched = ids ? await this.fetchById(userId, synced, ids) : undefined;
     if (fetched) return fetched;
-    const changes = await this.runDeltas(userId, folders, ctx);
+    const client = this.graph.forMailbox(userId);
+    const changes = await this.runDeltas(userId, await this.listing.refresh(userId, client), ctx);
+    // Delta pages commit without waiting for their WAL; a pass is done only when its writes are durable,
+    // since nothing will run these deltas again once the notifications' offsets are committed.
+    await this.listing.flushed();
     this.lastDeltaStart.set(userId, startedAt);
     return changes;
   }
@@ -146,7 +177,9 @@ export class MailboxChangesService {
   /**
    * Each message's current state by id, written in one statement. Undefined (the caller runs the deltas
    * instead) when Graph answers something the deltas handle better: a message filed in a folder the sync
-   * has not seen yet, or one that does not pass the checks.
+   * has not seen yet, one that does not pass the checks, an id Graph answers in another format than it was
+   * notified in, or a deletion of an id the copy does not hold (a notification in the default id format,
+   * which the copy never stores: only the deltas can say which row it was).
    */
   private async fetchById(
     userId: string,
@@ -169,6 +202,7 @@ export class MailboxChangesService {
       if (!parsed.success || parsed.data.id !== ids[i] || !folder || !known.has(folder)) return undefined;
       upserts.push(toEmailRow(parsed.data, folder));
     }
+    if (removed.length > 0 && (await this.stored(userId, removed)).size < removed.length) return undefined;
     return this.commands.execute(new ApplyMessagesCommand(userId, RowBatch.of(upserts), removed));
   }
 
@@ -197,15 +231,6 @@ export class MailboxChangesService {
       this.folderSync.sync(run, folder),
     );
     return tally.result(await this.stored(userId, tally.ids));
-  }
-
-  /** Folders the first sync has seen; a folder created since comes in with the next sync_email listing. */
-  private syncedFolders(userId: string): Promise<FolderState[]> {
-    return this.db.query(
-      `SELECT ${FOLDER_STATE_COLUMNS}
-         FROM mail_folders WHERE user_id = $1 AND delta_link IS NOT NULL ORDER BY graph_id`,
-      [userId],
-    );
   }
 
   /** Which of `ids` are stored for the user (on the primary: the transaction just committed there). */

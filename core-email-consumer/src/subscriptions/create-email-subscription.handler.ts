@@ -8,6 +8,7 @@ import { SubscriptionService } from './subscription.service';
 const REPLACE: ReadonlySet<CreateEmailSubscriptionMessage['reason']> = new Set([
   'subscription_removed',
   'reconnected',
+  'id_format',
 ]);
 
 /** `create_email_subscription`: one live subscription for the mailbox (idempotent; redeliveries keep it). */

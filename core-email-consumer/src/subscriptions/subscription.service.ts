@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import {
   ActiveSubscription,
   describeGraphError,
+  expiryCeilingMinutes,
   GraphClients,
   graphStatus,
   graphSubscriptionApi,
@@ -84,10 +85,9 @@ export class SubscriptionService {
   /** PATCHes a longer expiry; false (counted, mailbox to polling) when Graph refuses. */
   async renew(sub: ActiveSubscription): Promise<boolean> {
     try {
-      const renewed = await graphSubscriptionApi.renew(
-        this.graph.forMailbox(sub.userId),
-        sub.graphSubscriptionId,
-        this.expiryFromNow(),
+      const client = this.graph.forMailbox(sub.userId);
+      const renewed = await this.withinCeiling((expiry) =>
+        graphSubscriptionApi.renew(client, sub.graphSubscriptionId, expiry),
       );
       await this.subscriptions.updateExpiry(sub.graphSubscriptionId, new Date(renewed.expirationDateTime));
       await this.subscriptions.setDeliveryMode(sub.userId, 'push');
@@ -156,12 +156,15 @@ export class SubscriptionService {
   private async create(userId: string): Promise<void> {
     // 32 random bytes = 43 base64url characters, well under Graph's 128-character limit.
     const clientState = randomBytes(32).toString('base64url');
-    const created = await graphSubscriptionApi.create(this.graph.forMailbox(userId), {
-      notificationUrl: this.notificationUrl,
-      lifecycleNotificationUrl: this.lifecycleNotificationUrl,
-      expirationDateTime: this.expiryFromNow(),
-      clientState,
-    });
+    const client = this.graph.forMailbox(userId);
+    const created = await this.withinCeiling((expirationDateTime) =>
+      graphSubscriptionApi.create(client, {
+        notificationUrl: this.notificationUrl,
+        lifecycleNotificationUrl: this.lifecycleNotificationUrl,
+        expirationDateTime,
+        clientState,
+      }),
+    );
     try {
       await this.subscriptions.insertActive({
         userId,
@@ -225,9 +228,24 @@ export class SubscriptionService {
     return sub.expiresAt.getTime() > Date.now() + this.config.env.SUBSCRIPTION_RENEW_WITHIN_MINUTES * 60_000;
   }
 
-  private expiryFromNow(): string {
-    return new Date(Date.now() + this.config.env.SUBSCRIPTION_EXPIRY_MINUTES * 60_000).toISOString();
+  /**
+   * Asks for our expiry; if Graph refuses it naming its ceiling (its limit has moved before, and a clock
+   * ahead of Graph's trips it), asks once more a minute under that ceiling.
+   */
+  private async withinCeiling<T>(request: (expirationDateTime: string) => Promise<T>): Promise<T> {
+    try {
+      return await request(minutesFromNow(this.config.env.SUBSCRIPTION_EXPIRY_MINUTES));
+    } catch (error) {
+      const ceiling = expiryCeilingMinutes(error);
+      if (ceiling === undefined || ceiling < 2) throw error;
+      this.logger.warn({ ceiling }, 'Graph refused the subscription expiry; asking at its ceiling');
+      return request(minutesFromNow(ceiling - 1));
+    }
   }
+}
+
+function minutesFromNow(minutes: number): string {
+  return new Date(Date.now() + minutes * 60_000).toISOString();
 }
 
 /** The user disconnected, or must connect again: nothing to subscribe until they do. */

@@ -8,13 +8,13 @@ import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import { ApplyDeltaPageCommand } from './commands/apply-delta-page.command';
 import { DeltaPage, parseDeltaPage } from './graph/delta-page';
-import { fetchDeltaPage, isFolderGone, isSyncStateGone } from './graph/graph-mail';
+import { fetchDeltaPage, isFolderGone, isGatewayTimeout, isSyncStateGone } from './graph/graph-mail';
 import { FolderState, MailFoldersRepository } from './repositories/mail-folders.repository';
 
 /** A folder whose delta answers 410 again right after a restart is not going to get better this run. */
 const MAX_RESTARTS = 2;
-/** How long an unchanged folder keeps its saved delta link before a pass with no changes replaces it. */
-const UNCHANGED_LINK_KEEP_MS = 60 * 60 * 1000;
+/** Each 504 of a page divides the folder's page size by this (500 → 125 → 31 → 10). */
+const PAGE_SHRINK_FACTOR = 4;
 
 export interface FolderRun {
   userId: string;
@@ -48,16 +48,22 @@ export class FolderSyncService {
   async sync(run: FolderRun, folder: FolderState): Promise<void> {
     let state = this.needsFreshRound(run, folder) ? await this.startFresh(run, folder) : folder;
     let restarts = 0;
+    // Graph does not keep the page size in its links: it goes with every request, and shrinks for this
+    // folder when a page times out.
+    let pageSize = this.config.env.SYNC_PAGE_SIZE;
     for (;;) {
       let raw: unknown;
       try {
-        raw = await fetchDeltaPage(
-          run.client,
-          state.graphId,
-          state.deltaLink,
-          this.config.env.SYNC_PAGE_SIZE,
-        );
+        raw = await fetchDeltaPage(run.client, state.graphId, state.deltaLink, pageSize);
       } catch (error) {
+        if (isGatewayTimeout(error) && pageSize > this.config.env.SYNC_MIN_PAGE_SIZE) {
+          pageSize = Math.max(this.config.env.SYNC_MIN_PAGE_SIZE, Math.floor(pageSize / PAGE_SHRINK_FACTOR));
+          this.logger.warn(
+            { userId: run.userId, folder: state.graphId, pageSize },
+            'delta page timed out (504); asking for smaller pages',
+          );
+          continue;
+        }
         if (isSyncStateGone(error) && restarts < MAX_RESTARTS) {
           restarts += 1;
           this.logger.warn(
@@ -73,7 +79,19 @@ export class FolderSyncService {
       const page = parseDeltaPage(raw, state.graphId, this.graphOrigin);
       raw = undefined; // the raw page is garbage from here on, while the write awaits
       const roundDone = page.deltaLink !== undefined;
-      if (roundDone && this.nothingToSave(state, page)) return;
+      if (roundDone && this.nothingToSave(state, page)) {
+        // The newest link, always: Exchange keeps only the last few generations of a folder's delta state,
+        // so a link kept for later would soon answer 410 and cost a full download of the folder.
+        await this.folders.saveLink(
+          this.db.manager,
+          run.userId,
+          state.graphId,
+          state.round!,
+          page.deltaLink!,
+          true,
+        );
+        return;
+      }
       await run.beforePage?.(state.graphId, page.upserts.ids, page.removedIds);
       await this.commands.execute(
         new ApplyDeltaPageCommand(
@@ -100,14 +118,12 @@ export class FolderSyncService {
   }
 
   /**
-   * A pass that found nothing in a folder whose round ended recently: its saved link still answers the same,
-   * so the transaction is skipped (a real-time apply passes over every folder for each change). The link is
-   * still replaced now and then, so a saved link never grows old.
+   * A last page with no changes in a folder whose round already ended: only its link is new, so it is saved
+   * with one UPDATE instead of the page transaction (a real-time pass may run every folder's delta).
    */
   private nothingToSave(state: FolderState, page: DeltaPage): boolean {
     if (page.upserts.size > 0 || page.removedIds.length > 0 || page.skipped > 0) return false;
-    if (state.roundIsFresh || state.lastSyncedAt === null) return false;
-    return Date.now() - new Date(state.lastSyncedAt).getTime() < UNCHANGED_LINK_KEEP_MS;
+    return !state.roundIsFresh;
   }
 
   /**

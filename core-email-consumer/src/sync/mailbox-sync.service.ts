@@ -18,10 +18,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import { FolderSyncService } from './folder-sync.service';
-import { listAllFolders } from './graph/graph-mail';
-import { MailWrites } from './mail-writes';
-import { EmailsRepository } from './repositories/emails.repository';
-import { FolderState, MailFoldersRepository } from './repositories/mail-folders.repository';
+import { FolderListingService } from './folder-listing.service';
 import { SyncRunsRepository } from './repositories/sync-runs.repository';
 import { SyncProgress } from './sync-progress';
 
@@ -46,10 +43,8 @@ export class MailboxSyncService {
     private readonly graph: GraphClients,
     private readonly tokens: MailboxTokens,
     private readonly runs: SyncRunsRepository,
-    private readonly folders: MailFoldersRepository,
-    private readonly emails: EmailsRepository,
+    private readonly listing: FolderListingService,
     private readonly folderSync: FolderSyncService,
-    private readonly writes: MailWrites,
     private readonly lease: MailboxLease,
   ) {}
 
@@ -86,8 +81,7 @@ export class MailboxSyncService {
   ): Promise<void> {
     await this.tokens.getAccessToken(job.userId); // a dead grant fails here, before any Graph call
     const client = this.graph.forMailbox(job.userId);
-    const folders = await this.storeListing(job.userId, await listAllFolders(client));
-    await this.writes.committed(job.userId); // the folder list and its counts, whether or not mail changes
+    const folders = await this.listing.refresh(job.userId, client);
     for (const f of folders) progress.addFolder(f.graphId, f.displayName, f.totalCount);
     await this.publisher.publish(TOPICS.emailAck, progress.ack('running'));
     const onPage = async (folderId: string, items: number, skipped: number) => {
@@ -105,10 +99,13 @@ export class MailboxSyncService {
       progress.folderDone(folder.graphId);
     });
     // Published before the run is marked finished: a crash in between repeats them rather than losing them.
-    if (!(await this.runs.finishedBefore(job.userId, job.runId))) {
+    // A mailbox connected again (after a disconnect or reauth_required) gets a new subscription too: the one
+    // it had is gone or not to be trusted.
+    const firstRun = !(await this.runs.finishedBefore(job.userId, job.runId));
+    if (firstRun || job.reason === 'connected') {
       await this.publisher.publish(TOPICS.createEmailSubscription, {
         userId: job.userId,
-        reason: 'initial_sync',
+        reason: firstRun ? 'initial_sync' : 'reconnected',
         requestedAt: new Date().toISOString(),
       });
     }
@@ -118,19 +115,6 @@ export class MailboxSyncService {
       { userId: job.userId, runId: job.runId, messages: progress.messagesSynced, skipped: progress.skipped },
       'mailbox sync finished',
     );
-  }
-
-  /** The listing is the truth about folders: folders gone from the mailbox go with their messages. */
-  private storeListing(
-    userId: string,
-    listing: Awaited<ReturnType<typeof listAllFolders>>,
-  ): Promise<FolderState[]> {
-    return this.db.transaction(async (tx) => {
-      const ids = listing.map((f) => f.id);
-      await this.emails.deleteOutsideFolders(tx, userId, ids);
-      await this.folders.deleteOthers(tx, userId, ids);
-      return this.folders.upsertListing(tx, userId, listing);
-    });
   }
 
   private async reportRunning(runId: string, progress: SyncProgress): Promise<void> {

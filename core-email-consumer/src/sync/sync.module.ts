@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { GraphClientsModule } from '../graph/graph-clients.module';
 import { ApplyDeltaPageHandler } from './commands/apply-delta-page.handler';
 import { ApplyMessagesHandler } from './commands/apply-messages.handler';
+import { FolderListingService } from './folder-listing.service';
 import { FolderSyncService } from './folder-sync.service';
 import { MailboxSyncService } from './mailbox-sync.service';
 import { MailWrites } from './mail-writes';
@@ -23,14 +24,15 @@ import { SyncEmailHandler } from './sync-email.handler';
     MailFoldersRepository,
     SyncRunsRepository,
     FolderSyncService,
+    FolderListingService,
     MailboxSyncService,
     MailWrites,
     SyncEmailHandler,
     StuckRunsRepository,
     StuckRunsService,
   ],
-  // FolderSyncService and GraphClientsModule: the real-time apply runs the same folder deltas (src/realtime/)
-  // or fetches messages by id (ApplyMessagesCommand).
-  exports: [SyncEmailHandler, FolderSyncService, GraphClientsModule],
+  // FolderSyncService, FolderListingService and GraphClientsModule: the real-time apply lists the folders and
+  // runs the same folder deltas (src/realtime/) or fetches messages by id (ApplyMessagesCommand).
+  exports: [SyncEmailHandler, FolderSyncService, FolderListingService, GraphClientsModule],
 })
 export class SyncModule {}

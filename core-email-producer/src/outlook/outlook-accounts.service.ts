@@ -36,6 +36,7 @@ export class OutlookAccountsService {
         requestBudget: 9_000,
         budgetWindowMs: 600_000,
         maxThrottleRetries: 2,
+        maxGatewayTimeoutRetries: 1,
       },
       tokens,
       db,

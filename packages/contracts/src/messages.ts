@@ -53,7 +53,8 @@ export const notifyUserMutateEmailMessage = z
 export const createEmailSubscriptionMessage = z
   .object({
     userId,
-    reason: z.enum(['initial_sync', 'subscription_removed', 'renewal_failed', 'reconnected']),
+    // id_format: the live subscription predates immutable ids in notifications and is replaced once.
+    reason: z.enum(['initial_sync', 'subscription_removed', 'renewal_failed', 'reconnected', 'id_format']),
     requestedAt: isoTime,
   })
   .strict();

@@ -82,14 +82,22 @@ export async function fetchMessage(client: Client, messageId: string): Promise<u
   }
 }
 
-/** 410 SyncStateNotFound (or resyncRequired): the folder's delta must start over. */
+/** Codes that mean "this delta state is no more", whatever the status (Exchange sends them with 400 too). */
+const SYNC_STATE_GONE = new Set(['syncstatenotfound', 'resyncrequired', 'syncstateinvalid']);
+
+/** 410 SyncStateNotFound, resyncRequired or SyncStateInvalid: the folder's delta must start over. */
 export function isSyncStateGone(error: unknown): boolean {
   if (!(error instanceof GraphError)) return false;
-  const code = (error.code ?? '').toLowerCase();
-  return error.statusCode === 410 || code === 'syncstatenotfound' || code === 'resyncrequired';
+  return error.statusCode === 410 || SYNC_STATE_GONE.has((error.code ?? '').toLowerCase());
 }
 
 /** The folder disappeared between the listing and its delta: nothing to sync there this run. */
 export function isFolderGone(error: unknown): boolean {
-  return error instanceof GraphError && error.statusCode === 404;
+  if (!(error instanceof GraphError)) return false;
+  return error.statusCode === 404 || (error.code ?? '').toLowerCase() === 'errorsyncfoldernotfound';
+}
+
+/** Graph gave up on the page (it does on pages of many large messages): a smaller page may pass. */
+export function isGatewayTimeout(error: unknown): boolean {
+  return error instanceof GraphError && error.statusCode === 504;
 }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { GraphFolder } from '../graph/graph-schemas';
 import { storableText, storableTextOrNull } from '../graph/storable-text';
 
@@ -45,6 +45,24 @@ export class MailFoldersRepository {
        RETURNING ${FOLDER_STATE_COLUMNS}`,
       [userId, json],
     )) as FolderState[];
+  }
+
+  async listSynced(db: EntityManager, userId: string): Promise<FolderState[]> {
+    return (await db.query(
+      `SELECT ${FOLDER_STATE_COLUMNS}
+         FROM mail_folders WHERE user_id = $1 AND delta_link IS NOT NULL ORDER BY graph_id`,
+      [userId],
+    )) as FolderState[];
+  }
+
+  /**
+   * A transaction with an xid commits with the server's synchronous_commit (on): it waits for the WAL up to
+   * its commit record, which holds every earlier commit, the asynchronous page commits included.
+   */
+  async flushCommitted(db: DataSource): Promise<void> {
+    await db.transaction(async (tx) => {
+      await tx.query(`SELECT txid_current()`);
+    });
   }
 
   async deleteOthers(db: EntityManager, userId: string, keepGraphIds: string[]): Promise<void> {

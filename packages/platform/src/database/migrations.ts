@@ -4,6 +4,7 @@ import { CreateMailTables1764300000000 } from './migrations/1764300000000-create
 import { FreeDisconnectedMsAccounts1764310000000 } from './migrations/1764310000000-free-disconnected-ms-accounts';
 import { CreateGraphSubscriptions1764320000000 } from './migrations/1764320000000-create-graph-subscriptions';
 import { DropEmailSearchVector1764330000000 } from './migrations/1764330000000-drop-email-search-vector';
+import { SubscriptionImmutableIds1764340000000 } from './migrations/1764340000000-subscription-immutable-ids';
 import { CreateMailAudits1764350000000 } from './migrations/1764350000000-create-mail-audits';
 
 /** In order. A migration, once merged, is never edited: add a new one. */
@@ -14,5 +15,6 @@ export const MIGRATIONS = [
   FreeDisconnectedMsAccounts1764310000000,
   CreateGraphSubscriptions1764320000000,
   DropEmailSearchVector1764330000000,
+  SubscriptionImmutableIds1764340000000,
   CreateMailAudits1764350000000,
 ];

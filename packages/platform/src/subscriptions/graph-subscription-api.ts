@@ -3,6 +3,12 @@ import type { Logger } from 'pino';
 import { z } from 'zod';
 import type { GraphSubscriptionsRepository } from './graph-subscriptions.repository';
 
+/**
+ * Notifications name messages in the id format the subscription was created with, and the copy stores
+ * immutable ids (they survive moves): without this header, Graph sends default ids that match no row.
+ */
+const IMMUTABLE_IDS = 'IdType="ImmutableId"';
+
 /** What we ask Graph for: every folder of the mailbox, every kind of change. */
 export const MAILBOX_RESOURCE = 'me/messages';
 export const MAILBOX_CHANGE_TYPES = 'created,updated,deleted';
@@ -53,15 +59,29 @@ export function describeGraphError(error: unknown): string {
   return [e?.statusCode, e?.code, e?.message ?? String(error)].filter(Boolean).join(' ');
 }
 
+/**
+ * The longest expiry Graph says it accepts, from its refusal ("Subscription expiration can only be 10070
+ * minutes in the future."); undefined for any other error.
+ */
+export function expiryCeilingMinutes(error: unknown): number | undefined {
+  if (graphStatus(error) !== 400) return undefined;
+  const message = (error as { message?: unknown })?.message;
+  const match = typeof message === 'string' ? /can only be (\d{2,6}) minutes/i.exec(message) : null;
+  return match ? Number(match[1]) : undefined;
+}
+
 /** The subscription calls, over a mailbox's Graph client (so they share its limiter and token refresh). */
 export const graphSubscriptionApi = {
   async create(client: Client, req: CreateSubscriptionRequest): Promise<GraphSubscription> {
     return parseGraphSubscription(
-      await client.api('/subscriptions').post({
-        changeType: MAILBOX_CHANGE_TYPES,
-        resource: MAILBOX_RESOURCE,
-        ...req,
-      }),
+      await client
+        .api('/subscriptions')
+        .header('Prefer', IMMUTABLE_IDS)
+        .post({
+          changeType: MAILBOX_CHANGE_TYPES,
+          resource: MAILBOX_RESOURCE,
+          ...req,
+        }),
     );
   },
 

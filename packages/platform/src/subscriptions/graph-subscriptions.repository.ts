@@ -63,14 +63,48 @@ export class GraphSubscriptionsRepository {
     return rows[0] ? toActive(rows[0]) : null;
   }
 
-  /** Live subscriptions that expire before `before`, oldest first (the renewal sweep). */
+  /**
+   * Live subscriptions that expire before `before`, oldest first (the renewal sweep). Only those of
+   * connected mailboxes that have not expired yet: anything else is retired by `retireStale` and must never
+   * crowd the live ones out of the batch.
+   */
   async listExpiringBefore(before: Date, limit = 1000): Promise<ActiveSubscription[]> {
     const rows = (await this.dataSource.query(
-      `SELECT user_id, graph_subscription_id, client_state, expires_at FROM graph_subscriptions
-        WHERE status = 'active' AND expires_at < $1 ORDER BY expires_at LIMIT $2`,
+      `SELECT s.user_id, s.graph_subscription_id, s.client_state, s.expires_at
+         FROM graph_subscriptions s JOIN outlook_accounts a ON a.user_id = s.user_id AND a.status = 'connected'
+        WHERE s.status = 'active' AND s.expires_at > now() AND s.expires_at < $1
+        ORDER BY s.expires_at LIMIT $2`,
       [before, limit],
     )) as ActiveRow[];
     return rows.map(toActive);
+  }
+
+  /**
+   * `active` rows that are not live any more: the mailbox is no longer connected (disconnected, reauth
+   * required: its renewals can only fail) or the subscription expired at Graph. Marked `removed`; returns the
+   * connected mailboxes whose subscription expired, which need a new one (and a catch-up sync).
+   */
+  async retireStale(): Promise<string[]> {
+    // An UPDATE … RETURNING answers [rows, affected] through TypeORM.
+    const [rows] = (await this.dataSource.query(
+      `UPDATE graph_subscriptions s SET status = 'removed', updated_at = now()
+         FROM graph_subscriptions o LEFT JOIN outlook_accounts a ON a.user_id = o.user_id
+        WHERE o.id = s.id AND s.status = 'active'
+          AND (a.status IS DISTINCT FROM 'connected' OR s.expires_at <= now())
+        RETURNING s.user_id, a.status AS account_status`,
+    )) as [{ user_id: string; account_status: string | null }[], number];
+    return rows.filter((r) => r.account_status === 'connected').map((r) => r.user_id);
+  }
+
+  /** Connected mailboxes whose live subscription predates immutable ids in notifications (recreated once). */
+  async listWithDefaultIds(limit = 1000): Promise<string[]> {
+    const rows = (await this.dataSource.query(
+      `SELECT s.user_id FROM graph_subscriptions s
+         JOIN outlook_accounts a ON a.user_id = s.user_id AND a.status = 'connected'
+        WHERE s.status = 'active' AND NOT s.immutable_ids ORDER BY s.user_id LIMIT $1`,
+      [limit],
+    )) as { user_id: string }[];
+    return rows.map((r) => r.user_id);
   }
 
   /**

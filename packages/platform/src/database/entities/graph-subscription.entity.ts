@@ -29,6 +29,10 @@ export class GraphSubscriptionEntity {
   @Column({ type: 'text' })
   status!: GraphSubscriptionStatus;
 
+  /** Created with `Prefer: IdType="ImmutableId"` (notifications name messages by the ids the copy stores). */
+  @Column({ name: 'immutable_ids', type: 'boolean' })
+  immutableIds!: boolean;
+
   @Column({ name: 'failure_count', type: 'integer' })
   failureCount!: number;
 

@@ -44,12 +44,15 @@ export class GraphClients {
     const throttle = new MailboxThrottleHandler({
       limiter: this.limiters.forMailbox(userId),
       maxThrottleRetries: this.settings.maxThrottleRetries,
+      maxGatewayTimeoutRetries: this.settings.maxGatewayTimeoutRetries,
       onUnauthorized: () => {
         token.forget();
         return this.expireAccessToken(userId);
       },
       onThrottled: (status, waitMs) =>
         this.logger.info({ userId, status, waitMs }, 'Graph throttled the mailbox; pausing it'),
+      onRetried: (status, waitMs) =>
+        this.logger.info({ userId, status, waitMs }, 'Graph request failed; retrying it'),
     });
     const auth = new AuthenticationHandler({ getAccessToken: token.get });
     const telemetry = new TelemetryHandler();

@@ -7,8 +7,13 @@ export interface GraphClientSettings {
   /** Requests per mailbox per window, kept under Outlook's 10,000 per 10 minutes. */
   requestBudget: number;
   budgetWindowMs: number;
-  /** Throttled answers (429/503) one request may take before its error reaches the caller. */
+  /**
+   * Throttled (429/503) or failed (500/502, network) answers one request may take before its error reaches
+   * the caller; the waits double up to a minute, so the default 50 rides out a storm of most of an hour.
+   */
   maxThrottleRetries: number;
+  /** 504s one request may take before the caller sees it (a page that times out is made smaller). */
+  maxGatewayTimeoutRetries: number;
 }
 
 /** What `Client.initWithMiddleware` needs, derived from GRAPH_BASE_URL alone (graph-protocol.md §0, §3). */

@@ -2,14 +2,22 @@ import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import type { MailboxLimiter } from './mailbox-limiter';
 import { retryAfterMs } from './retry-after';
 
+/** Graph's "slow down": the whole mailbox waits for Retry-After. */
 const THROTTLED = new Set([429, 503]);
+/** Transient server trouble (Graph sends these in bursts): this request backs off and tries again. */
+const TRANSIENT = new Set([500, 502]);
+/** Often the page, not Graph: retried a little, then the caller decides (the sync shrinks the page). */
+const GATEWAY_TIMEOUT = 504;
 
 export interface ThrottleHandlerOptions {
   limiter: MailboxLimiter;
   maxThrottleRetries: number;
+  /** 504s one request may take before its error reaches the caller. */
+  maxGatewayTimeoutRetries: number;
   /** A 401: make the next token a fresh one. The request is sent once more, then the 401 stands. */
   onUnauthorized: () => Promise<void>;
   onThrottled?: (status: number, waitMs: number) => void;
+  onRetried?: (status: number | 'network', waitMs: number) => void;
 }
 
 /**
@@ -41,6 +49,12 @@ export class MailboxThrottleHandler implements Middleware {
         // Graph counts a request until its answer is sent, not until its headers are: the slot is held until
         // the whole body is here, or a large page still streaming makes the next request a fifth (429).
         if (context.response) context.response = await readWhole(context.response);
+      } catch (error) {
+        // A connection reset or refused mid-burst: the same bounded backoff as a 502.
+        if (!isNetworkError(error) || attempt > this.options.maxThrottleRetries) throw error;
+        context.response = undefined;
+        await this.backOff('network', attempt);
+        continue;
       } finally {
         limiter.release();
       }
@@ -53,6 +67,13 @@ export class MailboxThrottleHandler implements Middleware {
         await discard(response);
         continue;
       }
+      const gatewayRetry =
+        response.status === GATEWAY_TIMEOUT && attempt <= this.options.maxGatewayTimeoutRetries;
+      if ((TRANSIENT.has(response.status) && attempt <= this.options.maxThrottleRetries) || gatewayRetry) {
+        await discard(response);
+        await this.backOff(response.status, attempt);
+        continue;
+      }
       if (response.status === 401 && !refreshed) {
         refreshed = true;
         await discard(response);
@@ -62,6 +83,18 @@ export class MailboxThrottleHandler implements Middleware {
       return;
     }
   }
+
+  private async backOff(status: number | 'network', attempt: number): Promise<void> {
+    // Jitter: mailboxes that failed together must not retry in lockstep.
+    const wait = Math.round(retryAfterMs(null, attempt) * (0.5 + Math.random() / 2));
+    this.options.onRetried?.(status, wait);
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+/** fetch's own failures (undici): the request never got an HTTP answer. */
+function isNetworkError(error: unknown): boolean {
+  return error instanceof TypeError && /fetch failed|network|socket|ECONN/i.test(error.message);
 }
 
 type HeaderBag = Headers | Array<[string, string]> | Record<string, string>;
