@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { PlatformModule } from '@core-email/platform';
+import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { PRODUCER_CONFIG, ProducerConfig } from './config/config';
 import { EventsModule } from './events/events.module';
@@ -25,6 +26,7 @@ export class AppModule {
         OutlookModule,
         EventsModule,
         MailModule,
+        AuditModule,
         WebhooksModule,
       ],
     };

@@ -8,7 +8,8 @@ export function setupOpenApi(app: INestApplication): void {
     new DocumentBuilder()
       .setTitle('Core Email System API')
       .setDescription(
-        'Accounts, Outlook connection, the Graph webhook and the read API over the synced mailbox.',
+        'Accounts, Outlook connection, the Graph webhook, the read API over the synced mailbox and its ' +
+          'completeness audit.',
       )
       .setVersion('0.1.0')
       .addBearerAuth()
