@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { GraphError } from '../http/errors';
 import { buildMessage } from '../store/mail-ops';
 import { newEpoch, type Mailbox, type MessagePatch } from '../store/mailbox';
+import { MEETING_MESSAGE_TYPES, type MeetingInfo } from '../store/meetings';
 import { findByAnyId, messageIdFor } from '../store/message-ids';
 import { seedMailbox } from '../store/seed';
 import { previewOf } from '../store/text';
@@ -29,24 +30,69 @@ const addressSchema = z
   .object({ name: z.string().max(200).default(''), address: z.string().regex(/^[^\s@]+@[^\s@]+$/) })
   .strict();
 
-const deliverSchema = z
-  .object({
-    folder: z.string().max(300).default('inbox'),
-    subject: z.string().max(4000).default('(no subject)'),
-    bodyHtml: z.string().max(1_000_000).default('<html><body><p>Hello from the emulator.</p></body></html>'),
-    from: addressSchema.default({ name: 'Dana Swope', address: 'dana.swope@contoso.test' }),
-    importance: z.enum(['low', 'normal', 'high']).default('normal'),
-    isRead: z.boolean().default(false),
-    hasAttachments: z.boolean().default(false),
-    categories: z.array(z.string().max(255)).max(25).default([]),
-  })
-  .strict();
+const deliverFields = z.object({
+  folder: z.string().max(300).default('inbox'),
+  subject: z.string().max(4000).default('(no subject)'),
+  bodyHtml: z.string().max(1_000_000).default('<html><body><p>Hello from the emulator.</p></body></html>'),
+  from: addressSchema.default({ name: 'Dana Swope', address: 'dana.swope@contoso.test' }),
+  importance: z.enum(['low', 'normal', 'high']).default('normal'),
+  isRead: z.boolean().default(false),
+  hasAttachments: z.boolean().default(false),
+  categories: z.array(z.string().max(255)).max(25).default([]),
+  /** `eventMessage`: a meeting request, cancellation or response, as Exchange files them among mail. */
+  type: z.enum(['message', 'eventMessage']).default('message'),
+  meetingMessageType: z.enum(MEETING_MESSAGE_TYPES).optional(),
+  startDateTime: z.string().datetime({ offset: true }).optional(),
+  endDateTime: z.string().datetime({ offset: true }).optional(),
+  location: z.string().max(255).optional(),
+  isAllDay: z.boolean().optional(),
+});
+
+const MEETING_FIELDS = [
+  'meetingMessageType',
+  'startDateTime',
+  'endDateTime',
+  'location',
+  'isAllDay',
+] as const;
+
+function checkMeeting(m: z.infer<typeof deliverFields>, issues: z.RefinementCtx): void {
+  const stray = MEETING_FIELDS.find((k) => m[k] !== undefined);
+  if (m.type === 'message' && stray)
+    issues.addIssue({ code: 'custom', path: [stray], message: 'only for "type": "eventMessage"' });
+  if (m.startDateTime && m.endDateTime && Date.parse(m.endDateTime) < Date.parse(m.startDateTime))
+    issues.addIssue({ code: 'custom', path: ['endDateTime'], message: 'must not be before startDateTime' });
+}
+
+const deliverSchema = deliverFields.strict().superRefine(checkMeeting);
+
+const HOUR_MS = 3_600_000;
+
+/** Defaults: tomorrow at the next full hour, for half an hour. */
+function meetingOf(input: z.infer<typeof deliverSchema>): MeetingInfo | undefined {
+  if (input.type !== 'eventMessage') return undefined;
+  const startMs = input.startDateTime
+    ? Date.parse(input.startDateTime)
+    : Math.ceil((Date.now() + 24 * HOUR_MS) / HOUR_MS) * HOUR_MS;
+  return {
+    messageType: input.meetingMessageType ?? 'meetingRequest',
+    startMs,
+    endMs: input.endDateTime ? Date.parse(input.endDateTime) : startMs + HOUR_MS / 2,
+    location: input.location ?? '',
+    isAllDay: input.isAllDay ?? false,
+  };
+}
 
 /** Many deliveries in one request, to any mailboxes: a load generator's rate then costs few requests. */
 const deliveriesSchema = z
   .object({
     messages: z
-      .array(deliverSchema.extend({ mailbox: z.string().min(1).max(320) }))
+      .array(
+        deliverFields
+          .extend({ mailbox: z.string().min(1).max(320) })
+          .strict()
+          .superRefine(checkMeeting),
+      )
       .min(1)
       .max(1_000),
   })
@@ -173,6 +219,7 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
       ...input,
       from: { name: input.from.name || input.from.address, address: input.from.address },
       to: [owner],
+      meeting: meetingOf(input),
     });
     mb.addMessage(msg);
     return { id: msg.id, folderId: msg.folderId, changeKey: msg.changeKey };

@@ -1,4 +1,5 @@
 // Records → Graph JSON. Property names, enums and shapes follow microsoft-graph-types v1.0.
+import { meetingProperties, odataTypeOf } from '../store/meetings';
 import { messageIdFor, type IdType } from '../store/message-ids';
 import { stripHtml } from '../store/text';
 import type { Folder, Mailbox } from '../store/mailbox';
@@ -71,18 +72,19 @@ export interface MessageJsonOptions {
   idType: IdType;
   select?: string[];
   textBody?: boolean;
-  /** Delta and notifications add @odata.type. */
+  /** Delta and notifications add @odata.type to every item; lists only to derived types (meetings). */
   withType?: boolean;
 }
 
 export function messageJson(m: MessageRecord, opts: MessageJsonOptions): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  if (opts.withType) out['@odata.type'] = '#microsoft.graph.message';
+  if (opts.withType || m.meeting) out['@odata.type'] = odataTypeOf(m);
   out['@odata.etag'] = etagOf(m);
   const props = opts.select ?? DEFAULT_PROPERTIES;
   const render: Render = { textBody: opts.textBody ?? false, idType: opts.idType };
   for (const p of props) out[p] = GETTERS[p](m, render);
   if (out.id === undefined) out.id = GETTERS.id(m, render);
+  if (m.meeting && !opts.select) Object.assign(out, meetingProperties(m.meeting));
   return out;
 }
 

@@ -3,6 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { messageId, stableId } from './ids';
 import type { Folder, Mailbox } from './mailbox';
+import type { MeetingInfo } from './meetings';
 import type { EmulatorState } from './state';
 import { previewOf } from './text';
 import type { EmailAddress, Importance, MessageRecord } from './types';
@@ -22,6 +23,7 @@ export interface NewMessage {
   receivedMs?: number;
   conversationId?: string;
   internetMessageId?: string;
+  meeting?: MeetingInfo;
 }
 
 function iso(ms: number): string {
@@ -57,6 +59,7 @@ export function buildMessage(folder: Folder, input: NewMessage): MessageRecord {
     conversationId:
       input.conversationId ?? stableId('AAQkAGI2', `conv/${input.subject}/${input.from.address}`, 18),
     inferenceClassification: 'focused',
+    ...(input.meeting ? { meeting: { ...input.meeting } } : {}),
   };
 }
 

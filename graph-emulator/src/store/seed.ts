@@ -3,7 +3,9 @@
 // which is what makes 100,000 messages take well under a few seconds.
 import { createHash } from 'node:crypto';
 import { stableId } from './ids';
+import { buildMessage as buildNewMessage } from './mail-ops';
 import type { Folder, Mailbox } from './mailbox';
+import type { MeetingMessageType } from './meetings';
 import type { EmailAddress, Importance, MessageRecord } from './types';
 
 const CONTACTS: EmailAddress[] = [
@@ -216,4 +218,39 @@ export function seedMailbox(mailbox: Mailbox, count: number, startIndex: number)
     mailbox.endBulk();
   }
   return startIndex + count;
+}
+
+const DEMO_MEETINGS: { subject: string; type: MeetingMessageType; from: EmailAddress; inHours: number }[] = [
+  { subject: 'Quarterly planning', type: 'meetingRequest', from: CONTACTS[0], inHours: 26 },
+  { subject: 'Canceled: Design review', type: 'meetingCancelled', from: CONTACTS[2], inHours: 50 },
+  { subject: 'Accepted: Customer sync', type: 'meetingAccepted', from: CONTACTS[4], inHours: 74 },
+];
+
+/**
+ * A few meeting messages among the demo mailbox's mail (received just after the newest seeded message), so a
+ * demo shows what a real Inbox holds. Deterministic like the rest of the seed; no notifications.
+ */
+export function addDemoMeetings(mailbox: Mailbox): void {
+  const inbox = mailbox.wellKnownFolder('inbox');
+  const owner = { name: mailbox.identity.displayName, address: mailbox.identity.address };
+  DEMO_MEETINGS.forEach((m, i) => {
+    const receivedMs = BASE_MS + (i + 1) * 600_000;
+    const startMs = BASE_MS + m.inHours * 3_600_000;
+    const message = buildNewMessage(inbox, {
+      subject: m.subject,
+      bodyHtml: `<html><body><p>${m.subject}</p></body></html>`,
+      from: m.from,
+      to: [owner],
+      receivedMs,
+      meeting: {
+        messageType: m.type,
+        startMs,
+        endMs: startMs + 1_800_000,
+        location: 'Room 4.12',
+        isAllDay: false,
+      },
+    });
+    message.id = stableId('AAMkAGI2TG93AAA', `${seedKey(mailbox)}/meeting/${i}`);
+    mailbox.addMessage(message, false);
+  });
 }

@@ -1,4 +1,5 @@
 // Plain data records. Everything here is JSON-serialisable, because it is what the snapshot stores.
+import type { MeetingInfo } from './meetings';
 
 export interface EmailAddress {
   name: string;
@@ -41,6 +42,8 @@ export interface MessageRecord {
   internetMessageId: string;
   conversationId: string;
   inferenceClassification: 'focused' | 'other';
+  /** Set for meeting requests, cancellations and responses (Graph's eventMessage types). */
+  meeting?: MeetingInfo;
 }
 
 export interface FolderRecord {
