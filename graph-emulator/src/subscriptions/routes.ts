@@ -6,11 +6,12 @@ import { requestOrigin, type AppContext } from '../context';
 import { GraphError } from '../http/errors';
 import { requireScope } from '../graph/auth';
 import { parseBody } from '../graph/body';
+import { parsePrefer } from '../graph/odata';
 import { callerOf } from '../graph/caller';
 import { findFolder } from '../graph/lookup';
 import { sendGraph } from '../graph/respond';
 import type { SubscriptionRecord } from '../store/types';
-import { accessTokenExpiry, requestedIdType } from './caller-token';
+import { accessTokenExpiry } from './caller-token';
 import { parseResource } from './resource';
 import type { SubscriptionService } from './service';
 
@@ -128,7 +129,8 @@ export function subscriptionRoutes(ctx: AppContext, service: SubscriptionService
       input.notificationUrl,
       ...(input.lifecycleNotificationUrl ? [input.lifecycleNotificationUrl] : []),
     ]);
-    const idType = requestedIdType(req);
+    // Only a subscription created with Prefer: IdType="ImmutableId" gets immutable ids in its notifications.
+    const { idType } = parsePrefer(req);
     const sub = service.add({
       mailboxId: mailbox.identity.id,
       applicationId: caller.clientId,
