@@ -1,13 +1,17 @@
 // The mailbox's folders with their counts; choosing one filters the table (null: every folder).
 import type { Folder } from '../../../api/types';
+import { FolderAuditLine } from '../../audit/components/folder-audit';
+import type { FolderAudit } from '../../audit/types';
 
 interface FolderListProps {
   folders: Folder[];
   selected: string | null;
   onSelect: (folderId: string | null) => void;
+  /** Each folder's latest completeness audit, by folder id. */
+  audits?: ReadonlyMap<string, FolderAudit>;
 }
 
-export function FolderList({ folders, selected, onSelect }: FolderListProps) {
+export function FolderList({ folders, selected, onSelect, audits }: FolderListProps) {
   return (
     <nav className="folder-list" aria-label="Folders" data-testid="folder-list">
       <FolderButton label="All mail" active={selected === null} onClick={() => onSelect(null)} />
@@ -19,6 +23,7 @@ export function FolderList({ folders, selected, onSelect }: FolderListProps) {
           unread={folder.unreadCount}
           active={selected === folder.id}
           onClick={() => onSelect(folder.id)}
+          audit={audits?.get(folder.id)}
         />
       ))}
     </nav>
@@ -31,9 +36,10 @@ interface FolderButtonProps {
   unread?: number;
   active: boolean;
   onClick: () => void;
+  audit?: FolderAudit;
 }
 
-function FolderButton({ label, counts, unread, active, onClick }: FolderButtonProps) {
+function FolderButton({ label, counts, unread, active, onClick, audit }: FolderButtonProps) {
   return (
     <button
       type="button"
@@ -48,6 +54,7 @@ function FolderButton({ label, counts, unread, active, onClick }: FolderButtonPr
           {unread ? ` · ${unread} unread` : ''}
         </span>
       )}
+      {audit && <FolderAuditLine audit={audit} />}
     </button>
   );
 }

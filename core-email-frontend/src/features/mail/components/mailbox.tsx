@@ -4,6 +4,8 @@
 import { useState } from 'react';
 import type { SyncEvent } from '../../../api/types';
 import { Banner } from '../../../components/banner';
+import { AuditSummary } from '../../audit/components/audit-summary';
+import { useMailboxAudit } from '../../audit/use-mailbox-audit';
 import { useMailEvents } from '../api/get-events';
 import { useFolders } from '../api/get-folders';
 import { useMessages } from '../api/get-messages';
@@ -26,10 +28,12 @@ export function Mailbox() {
   const [openId, setOpenId] = useState<string | null>(null);
   const [live, setLive] = useState<SyncEvent | null>(null);
   const resync = useResync();
+  const audit = useMailboxAudit();
 
   const reloadMail = () => {
     folders.reload();
     messages.reload();
+    audit.reload(); // an audit's repairs arrive as a `mail` event
   };
   useMailEvents({
     onSync: (event) => {
@@ -64,6 +68,7 @@ export function Mailbox() {
         busy={resync.pending}
         error={resync.error instanceof Error ? resync.error.message : null}
         onResync={startResync}
+        audit={<AuditSummary audit={audit} />}
       />
       <section className="card mailbox" aria-labelledby="mail-title">
         <header className="card-header">
@@ -71,7 +76,12 @@ export function Mailbox() {
         </header>
         <div className="mailbox-layout">
           {folders.status === 'success' && (
-            <FolderList folders={folders.data.items} selected={folderId} onSelect={chooseFolder} />
+            <FolderList
+              folders={folders.data.items}
+              selected={folderId}
+              onSelect={chooseFolder}
+              audits={audit.byFolder}
+            />
           )}
           <div className="mailbox-main">
             {messages.status === 'loading' && <p className="muted">Loading messages…</p>}

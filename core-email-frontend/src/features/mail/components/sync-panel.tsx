@@ -1,5 +1,6 @@
 // The latest sync run: a bar overall and one per folder while it runs, the reason when it failed or is stuck,
 // and the buttons that start a resync.
+import type { ReactNode } from 'react';
 import type { SyncEvent } from '../../../api/types';
 import { Banner } from '../../../components/banner';
 import type { ResyncMode } from '../api/resync';
@@ -19,9 +20,11 @@ interface SyncPanelProps {
   busy: boolean;
   error: string | null;
   onResync: (mode: ResyncMode) => void;
+  /** The completeness audit: when the mailbox was last proven complete, and "Check now". */
+  audit?: ReactNode;
 }
 
-export function SyncPanel({ progress, deliveryMode, busy, error, onResync }: SyncPanelProps) {
+export function SyncPanel({ progress, deliveryMode, busy, error, onResync, audit }: SyncPanelProps) {
   return (
     <section className="card" aria-labelledby="sync-title" data-testid="sync-panel">
       <header className="card-header">
@@ -61,6 +64,7 @@ export function SyncPanel({ progress, deliveryMode, busy, error, onResync }: Syn
           Full resync
         </button>
       </div>
+      {audit}
     </section>
   );
 }
