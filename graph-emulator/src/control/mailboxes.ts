@@ -2,129 +2,29 @@
 // delta-token expiry, grant revocation and counters. Mail changes go through the same mailbox methods as
 // Graph, so they produce the same delta entries and notifications.
 import { Router, type Request } from 'express';
-import { z } from 'zod';
+import { folderExists } from '../graph/folders';
 import { GraphError } from '../http/errors';
 import { buildMessage } from '../store/mail-ops';
 import { newEpoch, type Mailbox, type MessagePatch } from '../store/mailbox';
-import { MEETING_MESSAGE_TYPES, type MeetingInfo } from '../store/meetings';
 import { findByAnyId, messageIdFor } from '../store/message-ids';
 import { seedMailbox } from '../store/seed';
 import { previewOf } from '../store/text';
 import type { ControlDeps } from './deps';
-
-const mailboxSchema = z
-  .object({
-    address: z
-      .string()
-      .trim()
-      .regex(/^[^\s@]+@[^\s@]+$/, 'must be an email address')
-      .max(320),
-    password: z.string().min(1).max(200),
-    displayName: z.string().trim().min(1).max(200),
-  })
-  .strict();
-
-const seedSchema = z.object({ messages: z.number().int().min(1).max(2_000_000) }).strict();
-
-const addressSchema = z
-  .object({ name: z.string().max(200).default(''), address: z.string().regex(/^[^\s@]+@[^\s@]+$/) })
-  .strict();
-
-const deliverFields = z.object({
-  folder: z.string().max(300).default('inbox'),
-  subject: z.string().max(4000).default('(no subject)'),
-  bodyHtml: z.string().max(1_000_000).default('<html><body><p>Hello from the emulator.</p></body></html>'),
-  from: addressSchema.default({ name: 'Dana Swope', address: 'dana.swope@contoso.test' }),
-  importance: z.enum(['low', 'normal', 'high']).default('normal'),
-  isRead: z.boolean().default(false),
-  hasAttachments: z.boolean().default(false),
-  categories: z.array(z.string().max(255)).max(25).default([]),
-  /** `eventMessage`: a meeting request, cancellation or response, as Exchange files them among mail. */
-  type: z.enum(['message', 'eventMessage']).default('message'),
-  meetingMessageType: z.enum(MEETING_MESSAGE_TYPES).optional(),
-  startDateTime: z.string().datetime({ offset: true }).optional(),
-  endDateTime: z.string().datetime({ offset: true }).optional(),
-  location: z.string().max(255).optional(),
-  isAllDay: z.boolean().optional(),
-});
-
-const MEETING_FIELDS = [
-  'meetingMessageType',
-  'startDateTime',
-  'endDateTime',
-  'location',
-  'isAllDay',
-] as const;
-
-function checkMeeting(m: z.infer<typeof deliverFields>, issues: z.RefinementCtx): void {
-  const stray = MEETING_FIELDS.find((k) => m[k] !== undefined);
-  if (m.type === 'message' && stray)
-    issues.addIssue({ code: 'custom', path: [stray], message: 'only for "type": "eventMessage"' });
-  if (m.startDateTime && m.endDateTime && Date.parse(m.endDateTime) < Date.parse(m.startDateTime))
-    issues.addIssue({ code: 'custom', path: ['endDateTime'], message: 'must not be before startDateTime' });
-}
-
-const deliverSchema = deliverFields.strict().superRefine(checkMeeting);
-
-const HOUR_MS = 3_600_000;
-
-/** Defaults: tomorrow at the next full hour, for half an hour. */
-function meetingOf(input: z.infer<typeof deliverSchema>): MeetingInfo | undefined {
-  if (input.type !== 'eventMessage') return undefined;
-  const startMs = input.startDateTime
-    ? Date.parse(input.startDateTime)
-    : Math.ceil((Date.now() + 24 * HOUR_MS) / HOUR_MS) * HOUR_MS;
-  return {
-    messageType: input.meetingMessageType ?? 'meetingRequest',
-    startMs,
-    endMs: input.endDateTime ? Date.parse(input.endDateTime) : startMs + HOUR_MS / 2,
-    location: input.location ?? '',
-    isAllDay: input.isAllDay ?? false,
-  };
-}
-
-/** Many deliveries in one request, to any mailboxes: a load generator's rate then costs few requests. */
-const deliveriesSchema = z
-  .object({
-    messages: z
-      .array(
-        deliverFields
-          .extend({ mailbox: z.string().min(1).max(320) })
-          .strict()
-          .superRefine(checkMeeting),
-      )
-      .min(1)
-      .max(1_000),
-  })
-  .strict();
-
-const updateSchema = z
-  .object({
-    isRead: z.boolean(),
-    subject: z.string().max(4000),
-    bodyHtml: z.string().max(1_000_000),
-    categories: z.array(z.string().max(255)).max(25),
-    flagStatus: z.enum(['notFlagged', 'complete', 'flagged']),
-    importance: z.enum(['low', 'normal', 'high']),
-  })
-  .partial()
-  .strict();
-
-const moveSchema = z.object({ destination: z.string().min(1).max(300) }).strict();
-const lifecycleSchema = z
-  .object({
-    event: z.enum(['reauthorizationRequired', 'subscriptionRemoved', 'missed']),
-    subscriptionId: z.string().max(100).optional(),
-  })
-  .strict();
-const revokeSchema = z.object({ clientId: z.string().max(100).optional() }).strict();
-
-function parse<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new GraphError(400, 'BadRequest', `${issue.path.join('.') || 'body'}: ${issue.message}`);
-}
+import {
+  bulkMoveSchema,
+  deliverSchema,
+  deliveriesSchema,
+  folderSchema,
+  lifecycleSchema,
+  mailboxSchema,
+  meetingOf,
+  moveSchema,
+  parse,
+  revokeSchema,
+  seedSchema,
+  updateSchema,
+  type DeliverInput,
+} from './mailbox-input';
 
 export function mailboxSummary(mb: Mailbox): Record<string, unknown> {
   return {
@@ -193,6 +93,17 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
     res.json({ added: messages, total: mb.messages.size, ms: Math.round(ms) });
   });
 
+  // A folder made after a client's first folder listing, as a user would in Outlook.
+  router.post('/:mailbox/folders', (req, res) => {
+    const mb = mailboxOf(req);
+    const input = parse(folderSchema, req.body);
+    const parentId = input.parent === undefined ? mb.rootId : folderOf(mb, input.parent).record.id;
+    if (mb.hasChildNamed(parentId, input.displayName)) throw folderExists();
+    const folder = mb.createUserFolder(parentId, input.displayName, input.isHidden);
+    state.dirty = true;
+    res.status(201).json({ id: folder.record.id, displayName: input.displayName, parentFolderId: parentId });
+  });
+
   router.get('/:mailbox/folders/:folder/messages', (req, res) => {
     const mb = mailboxOf(req);
     const folder = folderOf(mb, String(req.params.folder));
@@ -212,7 +123,7 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
     });
   });
 
-  function deliver(mb: Mailbox, input: z.infer<typeof deliverSchema>) {
+  function deliver(mb: Mailbox, input: DeliverInput) {
     const folder = folderOf(mb, input.folder);
     const owner = { name: mb.identity.displayName, address: mb.identity.address };
     const msg = buildMessage(folder, {
@@ -248,6 +159,25 @@ export function mailboxControlRoutes(deps: ControlDeps): Router {
     if (patch.bodyHtml !== undefined) patch.bodyPreview = previewOf(patch.bodyHtml);
     mb.update(msg, patch);
     res.json({ id: msg.id, changeKey: msg.changeKey });
+  });
+
+  // Every id is resolved before anything moves, so a bad id moves nothing.
+  router.post('/:mailbox/messages/move', (req, res) => {
+    const mb = mailboxOf(req);
+    const { ids, destination } = parse(bulkMoveSchema, req.body);
+    const folder = folderOf(mb, destination);
+    const messages = [...new Set(ids)].map((id) => {
+      const msg = findByAnyId(mb.messages, id);
+      if (!msg)
+        throw new GraphError(404, 'ErrorItemNotFound', `No message '${id}' in ${mb.identity.address}.`);
+      return msg;
+    });
+    const moved = [...new Set(messages)].map((msg) => {
+      mb.move(msg, folder);
+      return { id: msg.id, folderId: msg.folderId, changeKey: msg.changeKey };
+    });
+    state.dirty = true;
+    res.json({ moved });
   });
 
   router.post('/:mailbox/messages/:id/move', (req, res) => {

@@ -3,7 +3,6 @@ import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { requestOrigin, type AppContext } from '../context';
 import { GraphError } from '../http/errors';
-import { stableId } from '../store/ids';
 import type { Folder, Mailbox } from '../store/mailbox';
 import { requireScope } from './auth';
 import { parseBody } from './body';
@@ -100,6 +99,10 @@ export function getFolder(ctx: AppContext) {
   };
 }
 
+export function folderExists(): GraphError {
+  return new GraphError(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
+}
+
 const createFolderSchema = z
   .object({ displayName: z.string().trim().min(1).max(255), isHidden: z.boolean().optional() })
   .strict();
@@ -112,22 +115,8 @@ export function createFolder(ctx: AppContext) {
       ? findFolder(mailbox, String(req.params.folderId)).record.id
       : mailbox.rootId;
     const input = parseBody(req, createFolderSchema, 'microsoft.graph.mailFolder');
-    const clash = mailbox
-      .childFolders(parentId)
-      .some((f) => f.record.displayName.toLowerCase() === input.displayName.toLowerCase());
-    if (clash)
-      throw new GraphError(409, 'ErrorFolderExists', 'A folder with the specified name already exists.');
-    const id = stableId(
-      'AAMkAGUser',
-      `${mailbox.identity.id}/${parentId}/${input.displayName.toLowerCase()}/${Date.now()}`,
-      18,
-    );
-    const folder = mailbox.addFolder({
-      id,
-      displayName: input.displayName,
-      parentFolderId: parentId,
-      isHidden: input.isHidden ?? false,
-    });
+    if (mailbox.hasChildNamed(parentId, input.displayName)) throw folderExists();
+    const folder = mailbox.createUserFolder(parentId, input.displayName, input.isHidden ?? false);
     ctx.state.dirty = true;
     sendGraph(res, 201, {
       '@odata.context': `${requestOrigin(ctx, req)}/v1.0/$metadata#users('${mailbox.identity.id}')/mailFolders/$entity`,

@@ -1,7 +1,7 @@
 // One mailbox: folders, messages, and the indexes that keep listing and delta fast. Every mutation takes the
 // next change sequence number, appends to the affected folders' delta logs and tells the listener (the
 // subscription service) what Graph would notify about.
-import { changeKey, stableId } from './ids';
+import { changeKey, randomId, stableId } from './ids';
 import { DeltaLog } from './delta-log';
 import { messageIdFor } from './message-ids';
 import { SortedIndex } from './sorted-index';
@@ -110,6 +110,22 @@ export class Mailbox {
 
   childFolders(parentId: string): Folder[] {
     return [...this.folders.values()].filter((f) => f.record.parentFolderId === parentId);
+  }
+
+  /** Folder names are unique among siblings, case-insensitively (Graph answers 409 ErrorFolderExists). */
+  hasChildNamed(parentId: string, displayName: string): boolean {
+    const wanted = displayName.toLowerCase();
+    return this.childFolders(parentId).some((f) => f.record.displayName.toLowerCase() === wanted);
+  }
+
+  /** A new user folder (Graph's POST mailFolders and the control API). Its delta starts empty. */
+  createUserFolder(parentId: string, displayName: string, isHidden = false): Folder {
+    return this.addFolder({
+      id: randomId('AAMkAGUser', 18),
+      displayName,
+      parentFolderId: parentId,
+      isHidden,
+    });
   }
 
   nextSeq(): number {
