@@ -57,6 +57,8 @@ export async function startConsumerProcess(
       ...emulatorEnv(emulatorUrl),
       KAFKA_GROUP_ID: groupId,
       HEALTH_PORT: String(port),
+      // Its audits would reach mailboxes of the shared database that this emulator does not hold.
+      AUDIT_SCHEDULER_ENABLED: 'false',
       ...overrides,
     },
     stdio: ['ignore', 'pipe', 'inherit'],

@@ -17,6 +17,7 @@ export const CONSUMER_TOPICS: string[] = [
   TOPICS.createEmailSubscription,
   TOPICS.updateEmailSubscription,
   TOPICS.createEmailSubscriptionCron,
+  TOPICS.auditMailbox,
 ];
 
 /** Sets a not-yet-joined group's offsets to the current end of each topic (one admin connection). */
