@@ -39,8 +39,12 @@ export const consumerEnvSchema = z.object({
   // Retries of one request on 504 before the caller sees it: a delta page that keeps timing out is asked
   // for again with a smaller page size (Graph times out on pages of many large messages).
   GRAPH_GATEWAY_TIMEOUT_RETRIES: z.coerce.number().int().min(0).max(20).default(2),
-  // The smallest page the sync shrinks to after repeated 504s.
-  SYNC_MIN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  // The smallest page the sync shrinks to after repeated 504s (1: a page of one message, whatever its size).
+  SYNC_MIN_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(1),
+  // The largest Graph answer read into memory (MB). A delta page over it is asked for again with fewer
+  // messages, like a page Graph timed out on: a few huge messages must not make a folder unsyncable (the page
+  // goes to PostgreSQL as one jsonb value, limit 256 MB) or exhaust the consumer's memory.
+  GRAPH_MAX_RESPONSE_MB: z.coerce.number().int().min(1).max(200).default(32),
   // Graph subscriptions (issue 6). Webhook URLs are `${PUBLIC_BASE_URL}/api/webhooks/graph/...` (the producer).
   PUBLIC_BASE_URL: z
     .string()

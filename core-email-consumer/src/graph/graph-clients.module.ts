@@ -24,6 +24,7 @@ import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
             budgetWindowMs: config.env.GRAPH_BUDGET_WINDOW_SECONDS * 1000,
             maxThrottleRetries: config.env.GRAPH_THROTTLE_RETRIES,
             maxGatewayTimeoutRetries: config.env.GRAPH_GATEWAY_TIMEOUT_RETRIES,
+            maxResponseBytes: config.env.GRAPH_MAX_RESPONSE_MB * 1024 * 1024,
           },
           tokens,
           db,

@@ -37,6 +37,7 @@ export class OutlookAccountsService {
         budgetWindowMs: 600_000,
         maxThrottleRetries: 2,
         maxGatewayTimeoutRetries: 1,
+        maxResponseBytes: 1024 * 1024,
       },
       tokens,
       db,

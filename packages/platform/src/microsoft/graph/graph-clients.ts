@@ -45,6 +45,7 @@ export class GraphClients {
       limiter: this.limiters.forMailbox(userId),
       maxThrottleRetries: this.settings.maxThrottleRetries,
       maxGatewayTimeoutRetries: this.settings.maxGatewayTimeoutRetries,
+      maxResponseBytes: this.settings.maxResponseBytes,
       onUnauthorized: () => {
         token.forget();
         return this.expireAccessToken(userId);

@@ -14,6 +14,8 @@ export interface GraphClientSettings {
   maxThrottleRetries: number;
   /** 504s one request may take before the caller sees it (a page that times out is made smaller). */
   maxGatewayTimeoutRetries: number;
+  /** The largest Graph answer read into memory; larger ones are refused like a page that timed out. */
+  maxResponseBytes: number;
 }
 
 /** What `Client.initWithMiddleware` needs, derived from GRAPH_BASE_URL alone (graph-protocol.md §0, §3). */

@@ -14,6 +14,11 @@ export interface ThrottleHandlerOptions {
   maxThrottleRetries: number;
   /** 504s one request may take before its error reaches the caller. */
   maxGatewayTimeoutRetries: number;
+  /**
+   * The largest answer read into memory. A larger one is cut off and answered as a 504 `ResponseTooLarge`,
+   * which the sync treats like Graph's own timeout on a big page: it asks again for fewer messages.
+   */
+  maxResponseBytes: number;
   /** A 401: make the next token a fresh one. The request is sent once more, then the 401 stands. */
   onUnauthorized: () => Promise<void>;
   onThrottled?: (status: number, waitMs: number) => void;
@@ -48,7 +53,9 @@ export class MailboxThrottleHandler implements Middleware {
         await this.next!.execute(context);
         // Graph counts a request until its answer is sent, not until its headers are: the slot is held until
         // the whole body is here, or a large page still streaming makes the next request a fifth (429).
-        if (context.response) context.response = await readWhole(context.response);
+        if (context.response) {
+          context.response = await readWhole(context.response, this.options.maxResponseBytes);
+        }
       } catch (error) {
         // A connection reset or refused mid-burst: the same bounded backoff as a 502.
         if (!isNetworkError(error) || attempt > this.options.maxThrottleRetries) throw error;
@@ -68,7 +75,9 @@ export class MailboxThrottleHandler implements Middleware {
         continue;
       }
       const gatewayRetry =
-        response.status === GATEWAY_TIMEOUT && attempt <= this.options.maxGatewayTimeoutRetries;
+        response.status === GATEWAY_TIMEOUT &&
+        response.headers.get(TOO_LARGE_HEADER) === null &&
+        attempt <= this.options.maxGatewayTimeoutRetries;
       if ((TRANSIENT.has(response.status) && attempt <= this.options.maxThrottleRetries) || gatewayRetry) {
         await discard(response);
         await this.backOff(response.status, attempt);
@@ -111,11 +120,50 @@ async function discard(response: Response): Promise<void> {
   await response.arrayBuffer().catch(() => undefined);
 }
 
-/** The same answer with its body already read, so the caller parses it from memory. */
-async function readWhole(response: Response): Promise<Response> {
-  const body = await response.arrayBuffer();
+/** Marks the stand-in answer for a body over the limit (so it is not asked for again as it is). */
+const TOO_LARGE_HEADER = 'x-core-email-response-too-large';
+
+/**
+ * The same answer with its body already read, so the caller parses it from memory; a body over `maxBytes`
+ * (by Content-Length or by what arrived) is not kept: an external sender can fill a page with huge messages,
+ * and a page we cannot hold would otherwise fail its folder on every retry or take the process down.
+ */
+async function readWhole(response: Response, maxBytes: number): Promise<Response> {
   const init = { status: response.status, statusText: response.statusText, headers: response.headers };
-  return new Response(body.byteLength > 0 && !NULL_BODY.has(response.status) ? body : null, init);
+  const declared = Number(response.headers.get('content-length') ?? NaN);
+  if (declared > maxBytes) return tooLarge(response);
+  if (declared >= 0 && !response.headers.has('content-encoding')) {
+    // fetch refuses a body longer than its Content-Length, so the declared size bounds what arrives (unless
+    // it is compressed: then it bounds only the compressed bytes).
+    const whole = await response.arrayBuffer();
+    return new Response(whole.byteLength > 0 && !NULL_BODY.has(response.status) ? whole : null, init);
+  }
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  const reader = response.body?.getReader();
+  for (;;) {
+    const chunk = await reader?.read();
+    if (!chunk || chunk.done) break;
+    total += chunk.value.byteLength;
+    if (total > maxBytes) {
+      await reader!.cancel().catch(() => undefined);
+      return tooLarge(response);
+    }
+    chunks.push(chunk.value);
+  }
+  const body = total > 0 && !NULL_BODY.has(response.status) ? Buffer.concat(chunks, total) : null;
+  return new Response(body, init);
+}
+
+function tooLarge(response: Response): Response {
+  void response.body?.cancel().catch(() => undefined);
+  const error = {
+    error: { code: 'ResponseTooLarge', message: `the answer is over the limit this service reads` },
+  };
+  return new Response(JSON.stringify(error), {
+    status: GATEWAY_TIMEOUT,
+    headers: { 'content-type': 'application/json', [TOO_LARGE_HEADER]: '1' },
+  });
 }
 
 const NULL_BODY = new Set([101, 204, 205, 304]);
