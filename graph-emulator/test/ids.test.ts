@@ -3,6 +3,9 @@
 // immutable id, which never changes. Requests accept both formats whatever their Prefer header says.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ResponseType, type Client } from '@microsoft/microsoft-graph-client';
 import { startTestEmulator, type TestEmulator } from './support/emulator';
 import { signIn } from './support/msal';
@@ -193,5 +196,49 @@ describe('message id formats (Prefer: IdType="ImmutableId" per request)', () => 
     );
     assert.equal(junk.statusCode, 400);
     assert.equal(junk.code, 'ErrorInvalidIdMalformed');
+  });
+});
+
+describe('id formats across a restart', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'graph-emulator-ids-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('keeps move generations and the ids delta removals are reported under', async () => {
+    const mailbox = 'ids-restart@contoso.test';
+    const first = await startTestEmulator({}, dir);
+    await first.control('POST', '/mailboxes', { address: mailbox, password: 'pw', displayName: 'R' });
+    await first.control('POST', `/mailboxes/${mailbox}/seed`, { messages: 40 });
+    const { result } = await signIn(first, { username: mailbox, password: 'pw' });
+    const client1 = graphClient(first, () => result.accessToken);
+    const start = await client1.api('/me/mailFolders/inbox/messages/delta?$select=subject').get();
+    let link: string = start['@odata.nextLink'] ?? start['@odata.deltaLink'];
+    while (!link.includes('deltatoken')) {
+      const page = await client1.api(link).get();
+      link = page['@odata.nextLink'] ?? page['@odata.deltaLink'];
+    }
+    const [m] = (
+      await first.control<{ value: Truth[] }>('GET', `/mailboxes/${mailbox}/folders/inbox/messages`)
+    ).value;
+    const moved = await client1.api(`/me/messages/${m.id}/move`).post({ destinationId: 'archive' });
+    await first.stop();
+
+    const second = await startTestEmulator({}, dir);
+    try {
+      const { result: again } = await signIn(second, { username: mailbox, password: 'pw' });
+      const client2 = graphClient(second, () => again.accessToken);
+      assert.equal((await client2.api(`/me/messages/${encodeURIComponent(moved.id)}`).get()).id, moved.id);
+      const stale = await expectGraphError(
+        client2.api(`/me/messages/${encodeURIComponent(m.defaultId)}`).get(),
+      );
+      assert.equal(stale.statusCode, 404);
+      const delta = await client2.api(link.replace(first.url, second.url)).get();
+      assert.deepEqual(
+        delta.value.map((v: { id: string }) => v.id),
+        [m.defaultId],
+        'the removal keeps the id the inbox showed before the move',
+      );
+    } finally {
+      await second.stop();
+    }
   });
 });
