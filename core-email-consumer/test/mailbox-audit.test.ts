@@ -12,8 +12,10 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditMailboxMessage, TOPICS } from '@core-email/contracts';
 import {
+  GraphClients,
   KafkaPublisher,
   MailboxLease,
+  MicrosoftSettings,
   microsoftSettingsFrom,
   parseEnv,
   PlatformModule,
@@ -41,6 +43,7 @@ let app: INestApplicationContext;
 let db: DataSource;
 let handler: AuditMailboxHandler;
 let box: ConnectedMailbox;
+let settings: MicrosoftSettings;
 const published: Array<{ topic: string; message: Record<string, unknown> }> = [];
 
 before(async () => {
@@ -82,7 +85,8 @@ before(async () => {
   }) as KafkaPublisher['publishMany'];
   db = app.get<DataSource>(getDataSourceToken());
   handler = app.get(AuditMailboxHandler);
-  box = await connectMailbox(db, microsoftSettingsFrom(config.env), emulator.control);
+  settings = microsoftSettingsFrom(config.env);
+  box = await connectMailbox(db, settings, emulator.control);
   await emulator.control('POST', `/mailboxes/${box.address}/seed`, { messages: 60 });
   await app.get(MailboxSyncService).run(syncJob(box.userId, 'full'), handlerContext());
 });
@@ -298,6 +302,28 @@ test('the scheduler queues a mailbox once its interval has passed, and not again
   assert.ok(!due.includes(box.userId), 'queued once per interval');
 });
 
+test('a folder created after the sync: not proven (its message missing, left to the sync), and a sync requested', async () => {
+  const client = app.get(GraphClients).forMailbox(box.userId);
+  const created = (await client.api('/me/mailFolders').post({ displayName: 'Made later' })) as { id: string };
+  await control('POST', '/messages', {
+    subject: 'in the new folder',
+    bodyHtml: '<p>x</p>',
+    from: { name: 'N', address: 'n@x.test' },
+    folder: created.id,
+  });
+  published.length = 0;
+  await handler.handle(job(), handlerContext());
+  const row = (await latestAudit()).get(created.id);
+  assert.ok(row, 'the new folder is audited');
+  assert.deepEqual([row.at_graph, row.missing, row.repaired, row.status], [1, 1, 0, 'failed']);
+  assert.match(row.error ?? '', /not in the copy yet/);
+  const syncs = published.filter((p) => p.topic === TOPICS.syncEmail).map((p) => p.message);
+  assert.deepEqual(
+    syncs.map((m) => [m.userId, m.mode, m.reason]),
+    [[box.userId, 'incremental', 'audit']],
+  );
+});
+
 test('a mailbox whose grant was revoked: the audit is recorded failed with the reason, not retried', async () => {
   await control('POST', '/revoke-grants', {});
   await db.query(
@@ -311,4 +337,18 @@ test('a mailbox whose grant was revoked: the audit is recorded failed with the r
     assert.equal(row.status, 'failed');
     assert.equal(row.error, 'reauth_required');
   }
+});
+
+test('a mailbox not synced yet: nothing recorded, and the request it answered is cleared', async () => {
+  const fresh = await connectMailbox(db, settings, emulator.control);
+  await db.query(`INSERT INTO mail_audit_mailboxes (user_id, requested_at) VALUES ($1, now())`, [
+    fresh.userId,
+  ]);
+  await handler.handle({ ...job(), userId: fresh.userId }, handlerContext());
+  const [state] = (await db.query(`SELECT requested_at FROM mail_audit_mailboxes WHERE user_id = $1`, [
+    fresh.userId,
+  ])) as { requested_at: Date | null }[];
+  assert.equal(state.requested_at, null);
+  const rows = (await db.query(`SELECT 1 FROM mail_audits WHERE user_id = $1`, [fresh.userId])) as unknown[];
+  assert.equal(rows.length, 0);
 });

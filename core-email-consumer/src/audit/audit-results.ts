@@ -54,6 +54,12 @@ export class AuditResults {
     return outcome;
   }
 
+  /** The copy has no folder yet (its first sync has not run): nothing to prove, the request is answered. */
+  async nothingToAudit(userId: string): Promise<void> {
+    this.logger.info({ userId }, 'mailbox not synced yet; nothing to audit');
+    await this.repo.clearRequests(userId, await this.repo.now());
+  }
+
   async failed(userId: string, auditId: string, reason: string): Promise<void> {
     this.logger.warn({ userId, auditId, reason }, 'mailbox audit failed');
     await this.repo.recordFailure(userId, auditId, await this.repo.now(), reason);

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { StoredMessage } from './audit-diff';
 import type { FolderReport } from './folder-report';
 
@@ -58,12 +58,17 @@ export class MailAuditsRepository {
              error text)`,
         [auditId, userId, JSON.stringify(reports)],
       );
-      await tx.query(
-        `UPDATE mail_audit_mailboxes SET requested_at = NULL WHERE user_id = $1 AND requested_at <= $2`,
-        [userId, startedAt],
-      );
+      await this.clearRequests(userId, startedAt, tx);
       await tx.query(PRUNE, [userId, AUDITS_KEPT]);
     });
+  }
+
+  /** Requests made before `startedAt` are answered by the audit that started then. */
+  async clearRequests(userId: string, startedAt: Date, db: EntityManager = this.db.manager): Promise<void> {
+    await db.query(
+      `UPDATE mail_audit_mailboxes SET requested_at = NULL WHERE user_id = $1 AND requested_at <= $2`,
+      [userId, startedAt],
+    );
   }
 
   /** An audit that could not run: every folder of the copy failed with `error`. */

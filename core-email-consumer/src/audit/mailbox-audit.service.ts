@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditMailboxMessage } from '@core-email/contracts';
-import { HandlerContext, LOGGER, MailboxLease } from '@core-email/platform';
-import type { Logger } from 'pino';
+import { HandlerContext, MailboxLease } from '@core-email/platform';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import { describeError, finalReason } from './audit-errors';
 import { AuditResults } from './audit-results';
@@ -17,7 +16,6 @@ import { MailboxAuditor } from './mailbox-auditor';
 export class MailboxAuditService {
   constructor(
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
-    @Inject(LOGGER) private readonly logger: Logger,
     private readonly lease: MailboxLease,
     private readonly auditor: MailboxAuditor,
     private readonly results: AuditResults,
@@ -32,7 +30,7 @@ export class MailboxAuditService {
         async () => {
           const result = await this.auditor.audit(job.userId, heartbeat);
           if (result) await this.results.completed(job.userId, auditId, result);
-          else this.logger.info({ userId: job.userId }, 'mailbox not synced yet; nothing to audit');
+          else await this.results.nothingToAudit(job.userId);
         },
         { heartbeat },
       );
