@@ -182,6 +182,32 @@ describe('bad input', () => {
       body: '{"messages":-5}',
     });
     assert.equal(seed.status, 400);
+    const base = `${emulator.url}/__emulator/mailboxes/demo@contoso.test`;
+    const hostile: [string, unknown, number][] = [
+      ['/folders', { displayName: '' }, 400],
+      ['/folders', { displayName: 'x', parent: 'nowhere' }, 404],
+      ['/folders', { displayName: 'x', extra: true }, 400],
+      ['/messages/move', { ids: 'not-a-list', destination: 'archive' }, 400],
+      ['/messages/move', { ids: [], destination: 'archive' }, 400],
+      [
+        '/messages/move',
+        { ids: Array.from({ length: 10_001 }, (_, i) => `AAMk${i}`), destination: 'archive' },
+        400,
+      ],
+      ['/messages/move', { ids: ['AAMkAGI2TG93AAAunknown0000000000'], destination: 'nowhere' }, 404],
+      ['/messages', { type: 'eventMessage', startDateTime: 'tomorrow' }, 400],
+      ['/messages', { type: 'meeting' }, 400],
+    ];
+    for (const [path, body, status] of hostile) {
+      const r = await fetch(`${base}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      assert.equal(r.status, status, `${path} ${JSON.stringify(body).slice(0, 80)}`);
+      const json = (await r.json()) as GraphErrorBody;
+      assert.ok(json.error.code, 'Graph error envelope');
+    }
     const health = await fetch(`${emulator.url}/__emulator/health`);
     assert.deepEqual(await health.json(), { ok: true });
   });
