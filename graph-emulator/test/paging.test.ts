@@ -85,6 +85,15 @@ describe('paging a 10,000-message mailbox with the Graph client', () => {
     const next = await client.api(page['@odata.nextLink']).get();
     assert.equal(next.value.length, 10);
     assert.notEqual(next.value[0].id, page.value[0].id);
+    // A page size from Prefer belongs to its request; $top travels in the link.
+    const preferred = await client
+      .api('/me/mailFolders/inbox/messages')
+      .header('Prefer', 'odata.maxpagesize=25')
+      .get();
+    assert.equal(preferred.value.length, 25);
+    assert.equal((await client.api(preferred['@odata.nextLink']).get()).value.length, 10);
+    const topped = await client.api('/me/mailFolders/inbox/messages').top(30).get();
+    assert.equal((await client.api(topped['@odata.nextLink']).get()).value.length, 30);
     const msg = await client.api(`/me/messages/${page.value[0].id}`).get();
     assert.equal(msg.id, page.value[0].id);
     assert.equal(msg.body.contentType, 'html');

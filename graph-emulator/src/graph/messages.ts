@@ -46,12 +46,16 @@ function filteredPage(
   return { page: out, total };
 }
 
-function nextLinkQuery(q: Record<string, string>, top: number, skip: number): string {
+/**
+ * $top travels in the link only when the request had one: a page size from Prefer: odata.maxpagesize is that
+ * request's preference, so a continuation without the header gets the default 10, as with Graph.
+ */
+function nextLinkQuery(q: Record<string, string>, skip: number): string {
   const parts: string[] = [];
-  for (const key of ['$select', '$orderby', '$filter', '$count']) {
+  for (const key of ['$select', '$orderby', '$filter', '$count', '$top']) {
     if (q[key] !== undefined) parts.push(`${encodeURIComponent(key)}=${encodeURIComponent(q[key])}`);
   }
-  parts.push(`%24top=${top}`, `%24skip=${skip}`);
+  parts.push(`%24skip=${skip}`);
   return parts.join('&');
 }
 
@@ -84,8 +88,7 @@ function listFrom(
   };
   if (q.$count === 'true') body['@odata.count'] = total;
   body.value = page.map((m) => messageJson(m, { select, textBody: prefer.textBody, idType: prefer.idType }));
-  if (skip + top < total)
-    body['@odata.nextLink'] = `${origin}/v1.0/${path}?${nextLinkQuery(q, top, skip + top)}`;
+  if (skip + top < total) body['@odata.nextLink'] = `${origin}/v1.0/${path}?${nextLinkQuery(q, skip + top)}`;
   sendGraphJson(res, 200, serializePage(ctx, body), prefer.applied);
 }
 
