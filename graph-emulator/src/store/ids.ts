@@ -1,5 +1,6 @@
 // Graph-looking ids. They are URL-safe (base64url, no padding) so they never need escaping in paths or in
-// the `('id')` key syntax, and immutable: a message keeps its id when it moves (Prefer: IdType="ImmutableId").
+// the `('id')` key syntax, and immutable: a record's id is its Prefer: IdType="ImmutableId" id, kept across
+// moves. The default (mutable) REST ids Graph serves without that header are derived in message-ids.ts.
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 
 function b64url(buf: Buffer): string {
