@@ -1,0 +1,107 @@
+// The whole product for the "day at Exchange": an emulator process of the test's own in its default dialect
+// (Exchange Online), a database of the test's own, the producer and the consumer as processes (the consumer
+// in a group of its own at the topics' end, its scheduler on with short clocks), and the consumer's
+// Prometheus counters.
+import { randomUUID } from 'node:crypto';
+import type { Kafka } from 'kafkajs';
+import type { DataSource } from 'typeorm';
+import { TOPICS } from '@core-email/contracts';
+import {
+  EmulatorProcess,
+  startEmulatorProcess,
+} from '@core-email/platform/dist/test/support/emulator-process';
+import { ConsumerProcess, freePort, startConsumerProcess } from './consumer-process';
+import { createOwnDatabase, OwnDatabase } from './day-database';
+import { CONSUMER_TOPICS, groupAtTopicEnd, testKafka, waitForGroup } from './kafka-group';
+import { ProducerProcess, startProducerProcess } from './producer-process';
+
+/**
+ * Access tokens live 30 s; Exchange asks for reauthorization from 20 s before the subscription's token
+ * expires, every 5 s until answered. So a subscription whose reauthorizationRequired is ignored stops
+ * delivering 30 s after its last token, and renewals alone (every tick, below) cannot keep it alive.
+ */
+const EMULATOR_ENV = {
+  EMULATOR_ALLOW_HTTP_NOTIFICATIONS: 'true',
+  EMULATOR_ACCESS_TOKEN_LIFETIME_SECONDS: '30',
+  EMULATOR_REAUTH_LEAD_SECONDS: '20',
+  EMULATOR_REAUTH_REPEAT_SECONDS: '5',
+};
+
+/**
+ * The scheduler on: a renewal tick every 40 s (longer than a token lives) that renews every subscription
+ * (all expire within 45 minutes, Graph's shortest expiry), and polling every 5 s (of mailboxes without a
+ * subscription: none, unless the product falls back to it). The audit is off: the copy must be kept exact
+ * by sync and real time, not repaired afterwards.
+ */
+const CONSUMER_ENV = {
+  SUBSCRIPTION_CRON_INTERVAL_SECONDS: '40',
+  SUBSCRIPTION_EXPIRY_MINUTES: '45',
+  SUBSCRIPTION_RENEW_WITHIN_MINUTES: '45',
+  POLLING_INTERVAL_SECONDS: '5',
+  AUDIT_SCHEDULER_ENABLED: 'false',
+};
+
+export interface DayStack {
+  emulator: EmulatorProcess;
+  database: OwnDatabase;
+  db: DataSource;
+  producer: ProducerProcess;
+  consumer: ConsumerProcess;
+  kafka: Kafka;
+  /** The consumer's counter `name` with these labels (0 when it has not been counted yet). */
+  metric(name: string, labels?: Record<string, string>): Promise<number>;
+  stop(): Promise<void>;
+}
+
+/** Starts every piece; if one fails to start, stops those already started before throwing. */
+export async function startDayStack(): Promise<DayStack> {
+  const started: Array<() => Promise<void>> = [];
+  const stop = async () => {
+    for (const s of started.splice(0).reverse()) await s().catch(() => undefined);
+  };
+  try {
+    const emulator = await startEmulatorProcess(EMULATOR_ENV);
+    started.push(() => emulator.stop());
+    const database = await createOwnDatabase('core_email_day');
+    started.push(() => database.drop());
+    const producer = await startProducerProcess(emulator.url, database.env);
+    started.push(() => producer.kill('SIGTERM'));
+    const kafka = testKafka();
+    const group = `day-at-exchange-${randomUUID()}`;
+    await groupAtTopicEnd(kafka, group, [...CONSUMER_TOPICS, TOPICS.auditMailbox]);
+    const healthPort = await freePort();
+    const consumer = await startConsumerProcess(group, emulator.url, {
+      ...database.env,
+      ...CONSUMER_ENV,
+      PUBLIC_BASE_URL: producer.url,
+      HEALTH_PORT: String(healthPort),
+    });
+    started.push(() => consumer.kill('SIGTERM'));
+    await waitForGroup(kafka, group, 1);
+    return {
+      emulator,
+      database,
+      db: database.db,
+      producer,
+      consumer,
+      kafka,
+      metric: (name, labels) => readCounter(`http://127.0.0.1:${healthPort}/metrics`, name, labels ?? {}),
+      stop,
+    };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+async function readCounter(url: string, name: string, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(url)).text();
+  const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
+  let total = 0;
+  for (const line of text.split('\n')) {
+    const m = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)$/.exec(line);
+    if (!m || m[1] !== name) continue;
+    if (wanted.every((w) => (m[2] ?? '').includes(w))) total += Number(m[3]);
+  }
+  return total;
+}
