@@ -4,6 +4,7 @@
 // emulator's ground truth with the counts recorded per folder. Handlers are driven directly (no consumer
 // group); everything the audit publishes is captured, so no other consumer sees this test's mailbox.
 import { after, before, test } from 'node:test';
+import { register } from 'prom-client';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { INestApplicationContext, Module } from '@nestjs/common';
@@ -126,6 +127,15 @@ async function latestAudit(): Promise<Map<string, AuditRow>> {
   return new Map(rows.map((r) => [r.folder_graph_id, r]));
 }
 
+/** The value of a counter or gauge of this process's registry (what /metrics serves), for one label set. */
+async function metric(name: string, labels: Record<string, string> = {}): Promise<number> {
+  const found = register.getSingleMetric(name);
+  if (!found) return 0;
+  const { values } = await found.get();
+  const match = values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l));
+  return match?.value ?? 0;
+}
+
 function total(audit: Map<string, AuditRow>, kind: 'missing' | 'extra' | 'stale' | 'repaired'): number {
   return [...audit.values()].reduce((sum, r) => sum + r[kind], 0);
 }
@@ -188,6 +198,9 @@ test('rows deleted, added and altered behind the product’s back are found and 
     inbox,
   ]);
   published.length = 0;
+  const kinds = ['missing', 'extra', 'stale', 'repaired'];
+  const rowsBefore = await Promise.all(kinds.map((kind) => metric('core_email_audit_rows_total', { kind })));
+  const repairedBefore = await metric('core_email_audits_total', { outcome: 'repaired' });
 
   await handler.handle(job(), handlerContext());
 
@@ -197,6 +210,15 @@ test('rows deleted, added and altered behind the product’s back are found and 
     [total(audit, 'missing'), total(audit, 'extra'), total(audit, 'stale'), total(audit, 'repaired')],
     [5, 1, 3, 9],
   );
+  const rowsAfter = await Promise.all(kinds.map((kind) => metric('core_email_audit_rows_total', { kind })));
+  assert.deepEqual(
+    rowsAfter.map((n, i) => n - rowsBefore[i]),
+    [5, 1, 3, 9],
+    'counted in /metrics',
+  );
+  assert.equal(await metric('core_email_audits_total', { outcome: 'repaired' }), repairedBefore + 1);
+  const provenAt = await metric('core_email_audit_last_complete_timestamp_seconds');
+  assert.ok(Math.abs(provenAt - Date.now() / 1000) < 60, 'the last proof is now');
   const inboxRow = audit.get(inbox)!;
   assert.deepEqual(
     [inboxRow.missing, inboxRow.extra, inboxRow.stale, inboxRow.status],
