@@ -264,3 +264,13 @@ test("one mailbox's work never interleaves: a real-time pass waits for the sync 
   await pass;
   assert.equal((await storedRow(box, id))?.subject, 'waits for the lease');
 });
+
+test('meeting requests (eventMessage items in a mail folder) are stored like any message', async () => {
+  const box = await syncedMailbox(5);
+  const id = await deliver(box, { subject: 'Planning meeting', type: 'eventMessage' });
+  await handler.handle(change(box, 'created', id), handlerContext());
+  assert.equal((await storedRow(box, id))?.subject, 'Planning meeting');
+  // And through a sync's delta pages too.
+  await sync.run(syncJob(box.userId, 'full'), handlerContext());
+  await assertMailboxExact(db, emulator.control, box.address, box.userId);
+});

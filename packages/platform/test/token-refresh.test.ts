@@ -204,6 +204,42 @@ test('a grant revoked at Microsoft ends in reauth_required, the tokens dropped, 
   await assert.rejects(tokens.getAccessToken(userId), MailboxReauthRequiredError);
 });
 
+test('Entra throttled or briefly unavailable on refresh: a retryable error, the mailbox stays connected', async () => {
+  for (const kind of ['throttle', 'unavailable'] as const) {
+    const { userId, address } = await connectedUser();
+    await expireAccessToken(userId);
+    await emulator.control('PUT', '/token-faults', { kind, next: 1, retryAfterSeconds: 0 });
+    try {
+      await assert.rejects(
+        tokens.getAccessToken(userId),
+        (e: unknown) => !(e instanceof MailboxReauthRequiredError),
+        `${kind}: not a dead grant`,
+      );
+    } finally {
+      await emulator.control('DELETE', '/token-faults');
+    }
+    const row = await rowOf(userId);
+    assert.equal(row.status, 'connected', `${kind}: still connected`);
+    assert.ok(row.token_cache, `${kind}: the refresh token is kept`);
+    // The next attempt (the job's retry) refreshes normally.
+    const token = await tokens.getAccessToken(userId);
+    assert.deepEqual(await graphMe(token), { status: 200, mail: address });
+    rememberSecrets(token, cipher.decrypt((await rowOf(userId)).token_cache!));
+  }
+});
+
+test('Conditional Access demanding MFA on refresh (interaction_required) ends in reauth_required', async () => {
+  const { userId } = await connectedUser();
+  await expireAccessToken(userId);
+  await emulator.control('PUT', '/token-faults', { kind: 'interaction_required', next: 1 });
+  try {
+    await assert.rejects(tokens.getAccessToken(userId), MailboxReauthRequiredError);
+  } finally {
+    await emulator.control('DELETE', '/token-faults');
+  }
+  assert.equal((await rowOf(userId)).status, 'reauth_required');
+});
+
 test('no access or refresh token ever reached the logs', () => {
   assert.ok(seenSecrets.length > 5);
   assert.ok(logLines.length > 0, 'the refreshes were logged');
