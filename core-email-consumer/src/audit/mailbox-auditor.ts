@@ -94,13 +94,18 @@ export class MailboxAuditor {
       try {
         listings.set(
           folder.id,
-          await listFolderMessages(client, folder.id, this.config.env.AUDIT_PAGE_SIZE, this.graphOrigin),
+          await listFolderMessages(
+            client,
+            folder.id,
+            this.config.env.AUDIT_PAGE_SIZE,
+            this.graphOrigin,
+            heartbeat,
+          ),
         );
       } catch (error) {
         if (isFinal(error)) throw error; // the mailbox is unusable: the whole audit fails
         listings.set(folder.id, { failed: `listing failed: ${describeError(error)}` });
       }
-      await heartbeat();
     });
     return listings;
   }

@@ -42,6 +42,8 @@ export async function listFolderMessages(
   folderGraphId: string,
   pageSize: number,
   graphOrigin: string,
+  /** Called after each page: a long listing must keep the Kafka consumer's session alive. */
+  onPage: () => Promise<void>,
 ): Promise<FolderListing | null> {
   const listing: FolderListing = { messages: new Map(), skipped: 0 };
   try {
@@ -53,6 +55,7 @@ export async function listFolderMessages(
       .get();
     for (let pages = 1; ; pages += 1) {
       const next = addPage(listing, raw, graphOrigin);
+      await onPage();
       if (!next) return listing;
       if (pages >= MAX_PAGES) throw new MalformedGraphResponseError('a folder listing without end');
       raw = await client.api(next).header('Prefer', IMMUTABLE_IDS).get();
