@@ -72,6 +72,16 @@ describe('sign-up', () => {
       /userName: must be at most 100/,
     ],
     ['an unknown field', { email: 'a@b.test', userName: 'x', password: 'long enough', admin: true }, /admin/],
+    [
+      'a NUL in the user name',
+      { email: 'a@b.test', userName: 'Ad\u0000a', password: 'long enough' },
+      /userName: must not contain control characters/,
+    ],
+    [
+      'a NUL in the password (bcrypt would ignore what follows)',
+      { email: 'a@b.test', userName: 'x', password: 'long\u0000enough' },
+      /password: must not contain a NUL/,
+    ],
     ['an array body', [1, 2], /body/],
   ];
   for (const [what, body, message] of bad) {

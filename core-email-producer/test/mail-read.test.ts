@@ -170,11 +170,16 @@ describe('malformed requests', () => {
       [`cursor=${b64('{"r":null,"i":"9223372036854775808"}')}`, 'cursor'],
       [`cursor=${b64('{"r":"2025-13-45T99:99:99.000000Z","i":"5"}')}`, 'cursor'],
       [`cursor=${b64('{"r":"yesterday","i":"5"}')}`, 'cursor'],
+      // A date that does not exist (V8 would roll it over to March 1st; PostgreSQL refuses it).
+      [`cursor=${b64('{"r":"2024-02-30T10:00:00.000000Z","i":"5"}')}`, 'cursor'],
+      [`cursor=${b64('{"r":"2023-02-29T10:00:00.000000Z","i":"5"}')}`, 'cursor'],
       [`cursor=${b64('{"r":null,"i":5}')}`, 'cursor'],
       [`cursor=${'A'.repeat(5000)}`, 'cursor'],
       ['cursor=a&cursor=b', 'cursor'],
       ['folderId=', 'folderId'],
       [`folderId=${'f'.repeat(600)}`, 'folderId'],
+      ['folderId=in%00box', 'folderId'],
+      ['folderId=in%20box', 'folderId'],
     ];
     for (const [query, field] of cases) {
       const res = await get(user, `/api/mail/messages?${query}`);
@@ -184,9 +189,17 @@ describe('malformed requests', () => {
         `${query}: ${JSON.stringify(res.body.message)}`,
       );
     }
-    const longId = await get(user, `/api/mail/messages/${'x'.repeat(600)}`);
-    assert.equal(longId.status, 400);
-    assert.match(longId.body.message[0], /^id:/);
+    for (const id of ['x'.repeat(600), 'AAMk%00AAA', 'AAMk%0AAAA']) {
+      const bad = await get(user, `/api/mail/messages/${id}`);
+      assert.equal(bad.status, 400, `${id}: ${bad.status}`);
+      assert.match(bad.body.message[0], /^id:/);
+    }
+    // A real date on a leap day is still a cursor.
+    const leap = await get(
+      user,
+      `/api/mail/messages?cursor=${b64('{"r":"2024-02-29T10:00:00.000000Z","i":"5"}')}`,
+    );
+    assert.equal(leap.status, 200);
     const anonymous = await api.call('GET', '/api/mail/messages');
     assert.equal(anonymous.status, 401);
   });

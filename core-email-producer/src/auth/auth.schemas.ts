@@ -10,7 +10,18 @@ export const newPassword = z
   .refine(
     (p) => Buffer.byteLength(p, 'utf8') <= BCRYPT_MAX_BYTES,
     `must be at most ${BCRYPT_MAX_BYTES} bytes`,
-  );
+  )
+  // bcrypt stops at a NUL byte: everything after it would silently not count.
+  .refine((p) => !p.includes('\u0000'), 'must not contain a NUL character');
+
+/** Control characters (NUL among them: PostgreSQL text cannot hold it) have no place in a name. */
+function hasControlCharacters(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x20 || c === 0x7f) return true;
+  }
+  return false;
+}
 
 const anyPassword = z
   .string({ required_error: 'is required', invalid_type_error: 'must be a string' })
@@ -21,7 +32,8 @@ const email = z
   .string({ required_error: 'is required', invalid_type_error: 'must be a string' })
   .trim()
   .max(254, 'must be at most 254 characters')
-  .email('must be an email address');
+  .email('must be an email address')
+  .refine((e) => !hasControlCharacters(e), 'must not contain control characters');
 
 export const signUpSchema = z
   .object({
@@ -30,7 +42,8 @@ export const signUpSchema = z
       .string({ required_error: 'is required', invalid_type_error: 'must be a string' })
       .trim()
       .min(1, 'is required')
-      .max(100, 'must be at most 100 characters'),
+      .max(100, 'must be at most 100 characters')
+      .refine((n) => !hasControlCharacters(n), 'must not contain control characters'),
     password: newPassword,
   })
   .strict();

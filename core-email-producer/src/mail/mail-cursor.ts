@@ -16,6 +16,23 @@ const receivedAt = z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{6}
 const rowId = z.string().regex(/^[1-9]\d{0,18}$/);
 const cursorJson = z.object({ r: receivedAt.nullable(), i: rowId }).strict();
 
+/**
+ * A date that exists: V8 rolls 2024-02-30 over to March 1st where PostgreSQL refuses it, so the fields are
+ * checked against the instant they make.
+ */
+function isRealInstant(text: string): boolean {
+  const [y, mo, d, h, mi, s] = text.match(/\d+/g)!.map(Number);
+  const t = new Date(Date.UTC(y, mo - 1, d, h, mi, s));
+  return (
+    t.getUTCFullYear() === y &&
+    t.getUTCMonth() === mo - 1 &&
+    t.getUTCDate() === d &&
+    t.getUTCHours() === h &&
+    t.getUTCMinutes() === mi &&
+    t.getUTCSeconds() === s
+  );
+}
+
 export function encodeCursor(cursor: MailCursor): string {
   return Buffer.from(JSON.stringify({ r: cursor.receivedAt, i: cursor.id })).toString('base64url');
 }
@@ -30,7 +47,7 @@ export function decodeCursor(text: string): MailCursor | null {
     return null;
   }
   const parsed = cursorJson.safeParse(json);
-  if (!parsed.success || Number.isNaN(Date.parse(parsed.data.r ?? '2000-01-01T00:00:00Z'))) return null;
+  if (!parsed.success || (parsed.data.r !== null && !isRealInstant(parsed.data.r))) return null;
   if (BigInt(parsed.data.i) > 9223372036854775807n) return null;
   return { receivedAt: parsed.data.r, id: parsed.data.i };
 }

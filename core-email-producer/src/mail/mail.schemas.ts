@@ -3,8 +3,12 @@ import { decodeCursor, MailCursor } from './mail-cursor';
 
 const single = { invalid_type_error: 'must be a single string' };
 
-/** A Graph id as we store it (immutable ids are about 150 characters). */
-const graphId = z.string(single).min(1, 'must not be empty').max(512, 'is too long');
+/** A Graph id as we store it (immutable ids are about 150 characters): printable ASCII, never a NUL. */
+const graphId = z
+  .string(single)
+  .min(1, 'must not be empty')
+  .max(512, 'is too long')
+  .regex(/^[\x21-\x7e]+$/, 'must be a Graph id (printable ASCII)');
 
 export const MAX_PAGE_SIZE = 100;
 export const DEFAULT_PAGE_SIZE = 50;
