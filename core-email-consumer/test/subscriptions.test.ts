@@ -79,6 +79,7 @@ interface EmulatorSubscription {
   clientState: string;
   expirationDateTime: string;
   needsReauthorization: boolean;
+  idType: 'immutable' | 'default';
 }
 
 /** The emulator's live subscriptions of one mailbox. */
@@ -146,6 +147,7 @@ test('creation stores the id and expiry Graph returned; a redelivered or concurr
   // 10,000 minutes: under Graph's 10,070-minute ceiling, so a clock running ahead cannot trip it.
   const minutes = (Date.parse(sub.expirationDateTime) - Date.now()) / 60_000;
   assert.ok(minutes > 9_990 && minutes <= 10_000, `expiry ${minutes} minutes ahead`);
+  assert.equal(sub.idType, 'immutable', 'created with Prefer: IdType="ImmutableId"');
   assert.equal(sub.notificationUrl, `${receiver.baseUrl}/api/webhooks/graph/notifications`);
   assert.equal(sub.lifecycleNotificationUrl, `${receiver.baseUrl}/api/webhooks/graph/lifecycle`);
   assert.equal(sub.clientState, stored[0].client_state);
@@ -291,6 +293,7 @@ test('subscriptions made without immutable ids are replaced once by the renewal 
   const [atGraph, ...others] = await atEmulator(m);
   assert.equal(others.length, 0);
   assert.notEqual(atGraph.id, id, 'a new subscription');
+  assert.equal(atGraph.idType, 'immutable');
   const [row] = (await db.query(
     `SELECT immutable_ids FROM graph_subscriptions WHERE graph_subscription_id = $1 AND status = 'active'`,
     [atGraph.id],
