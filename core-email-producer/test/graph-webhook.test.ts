@@ -7,7 +7,7 @@ import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { PUBLISHER, stackEnv } from '@core-email/platform';
+import { GraphSubscriptionsRepository, PUBLISHER, stackEnv } from '@core-email/platform';
 import { RunningProducer, startProducer } from './support/app';
 import { apiClient, newUser } from './support/users';
 
@@ -225,6 +225,43 @@ test('forged items are dropped and counted; the answer is the same 202 and nothi
     received.filter((m) => m.value.userId === attacker.userId),
     [],
   );
+});
+
+test('1,000 forged subscription ids in one request cost one database query; a repeated unknown id costs none', async () => {
+  const repo = producer.app.get(GraphSubscriptionsRepository);
+  const lookup = repo.findActiveByGraphIds.bind(repo);
+  let queries = 0;
+  repo.findActiveByGraphIds = (ids: string[]) => {
+    queries += 1;
+    return lookup(ids);
+  };
+  try {
+    const forged = Array.from({ length: 1_000 }, () =>
+      change({ graphId: randomUUID(), clientState: randomBytes(32).toString('base64url') }),
+    );
+    const before = await dropped('unknown_subscription');
+    assert.equal((await post('notifications', JSON.stringify({ value: forged }))).status, 202);
+    assert.equal(queries, 1);
+    assert.equal((await dropped('unknown_subscription')) - before, 1_000);
+    // Graph retrying the same unknown ids moments later does not reach the database.
+    assert.equal((await post('notifications', JSON.stringify({ value: forged.slice(0, 10) }))).status, 202);
+    assert.equal(queries, 1);
+  } finally {
+    repo.findActiveByGraphIds = lookup;
+  }
+});
+
+test('a subscription that is no longer live (removed) is not accepted', async () => {
+  const sub = await subscribedUser();
+  await producer.app
+    .get(DataSource)
+    .query(`UPDATE graph_subscriptions SET status = 'removed' WHERE graph_subscription_id = $1`, [
+      sub.graphId,
+    ]);
+  const before = await dropped('unknown_subscription');
+  assert.equal((await post('notifications', JSON.stringify({ value: [change(sub)] }))).status, 202);
+  assert.equal((await dropped('unknown_subscription')) - before, 1);
+  await assertNothingPublishedFor(sub.userId);
 });
 
 test('one forged item beside a genuine one: only the genuine one is published', async () => {

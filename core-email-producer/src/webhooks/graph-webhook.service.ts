@@ -4,7 +4,7 @@ import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
 import { LOGGER, Publisher, PUBLISHER } from '@core-email/platform';
 import type { Logger } from 'pino';
 import { envelopeSchema, isLifecycleItem, NotificationItem, parseNotificationItem } from './webhook.schemas';
-import { SubscriptionOwner, SubscriptionOwners } from './subscription-owners';
+import { SubscriptionOwners } from './subscription-owners';
 import { DropLog } from './drop-log';
 import { DropReason, webhookMetrics } from './webhook-metrics';
 
@@ -46,23 +46,21 @@ export class GraphWebhookService {
 
   /** Resolves once Kafka acknowledged every genuine item; forged or malformed items are only counted. */
   async accept(body: Buffer): Promise<void> {
-    const items = this.parse(body);
     const receivedAt = new Date().toISOString();
-    const owners = new Map<string, SubscriptionOwner | null>();
-    const messages: UpdateEmailSubscriptionMessage[] = [];
-    for (const raw of items) {
+    const items: NotificationItem[] = [];
+    for (const raw of this.parse(body)) {
       const parsed = parseNotificationItem(raw);
-      if (!parsed.success) {
+      if (parsed.success) items.push(parsed.data);
+      else {
         this.drop('malformed', {
           fields: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 5),
         });
-        continue;
       }
-      const item = parsed.data;
-      // One lookup per subscription per request: a batch usually names one or a few.
-      if (!owners.has(item.subscriptionId)) {
-        owners.set(item.subscriptionId, await this.owners.find(item.subscriptionId));
-      }
+    }
+    // One bounded lookup for the whole request, whatever it names (a forged body names up to 1,000 ids).
+    const owners = await this.owners.findMany(items.map((i) => i.subscriptionId));
+    const messages: UpdateEmailSubscriptionMessage[] = [];
+    for (const item of items) {
       const owner = owners.get(item.subscriptionId);
       if (!owner) {
         this.drop('unknown_subscription', { subscriptionId: item.subscriptionId });

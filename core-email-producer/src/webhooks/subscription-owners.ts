@@ -8,30 +8,54 @@ export interface SubscriptionOwner {
 
 /** Long enough to absorb a burst, short enough that a deleted account stops being accepted soon after. */
 const TTL_MS = 30_000;
-/** Bounds the memory a flood of genuine subscriptions can take; the oldest entries go first. */
+/**
+ * Graph retries a notification for a subscription we deleted for hours; a few seconds of memory spare the
+ * database those repeats, and are short enough that a subscription whose row was being written when its
+ * first notification came is accepted from its next one.
+ */
+const UNKNOWN_TTL_MS = 5_000;
+/** Bounds the memory each cache can take; the oldest entries go first. */
 const MAX_ENTRIES = 10_000;
 
 /**
- * Who owns a Graph subscription, with a short in-process cache: a busy mailbox sends many notifications,
- * and a subscription's owner and clientState never change (a new subscription gets a new id). Only found
- * subscriptions are cached: one created a moment ago must be accepted at once, and a forger's random ids
- * must not fill the cache.
+ * Who owns the live Graph subscriptions a request names, with a short in-process cache: a busy mailbox sends
+ * many notifications, and a subscription's owner and clientState never change (a new subscription gets a new
+ * id). Whatever a request names costs at most one query, however many items it carries.
  */
 @Injectable()
 export class SubscriptionOwners {
-  private readonly cache = new Map<string, { owner: SubscriptionOwner; until: number }>();
+  private readonly known = new Map<string, { owner: SubscriptionOwner; until: number }>();
+  private readonly unknown = new Map<string, number>();
 
   constructor(private readonly subscriptions: GraphSubscriptionsRepository) {}
 
-  async find(graphSubscriptionId: string): Promise<SubscriptionOwner | null> {
-    const hit = this.cache.get(graphSubscriptionId);
-    if (hit && hit.until > Date.now()) return hit.owner;
-    this.cache.delete(graphSubscriptionId);
-    const row = await this.subscriptions.findByGraphId(graphSubscriptionId);
-    if (!row) return null;
-    const owner = { userId: row.userId, clientState: row.clientState };
-    if (this.cache.size >= MAX_ENTRIES) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(graphSubscriptionId, { owner, until: Date.now() + TTL_MS });
-    return owner;
+  async findMany(graphSubscriptionIds: Iterable<string>): Promise<Map<string, SubscriptionOwner>> {
+    const now = Date.now();
+    const found = new Map<string, SubscriptionOwner>();
+    const missing: string[] = [];
+    for (const id of new Set(graphSubscriptionIds)) {
+      const hit = this.known.get(id);
+      if (hit && hit.until > now) found.set(id, hit.owner);
+      else if ((this.unknown.get(id) ?? 0) <= now) missing.push(id);
+    }
+    if (missing.length === 0) return found;
+    const rows = await this.subscriptions.findActiveByGraphIds(missing);
+    for (const id of missing) {
+      const row = rows.get(id);
+      if (!row) {
+        remember(this.unknown, id, now + UNKNOWN_TTL_MS);
+        continue;
+      }
+      const owner = { userId: row.userId, clientState: row.clientState };
+      remember(this.known, id, { owner, until: now + TTL_MS });
+      found.set(id, owner);
+    }
+    return found;
   }
+}
+
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  cache.delete(key);
+  if (cache.size >= MAX_ENTRIES) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
 }

@@ -54,6 +54,26 @@ export class GraphSubscriptionsRepository {
     return row ? { userId: row.user_id, clientState: row.client_state, status: row.status } : null;
   }
 
+  /** The live subscriptions among `graphSubscriptionIds`, in one query (the webhook's lookup per request). */
+  async findActiveByGraphIds(graphSubscriptionIds: string[]): Promise<Map<string, SubscriptionLookup>> {
+    const rows = (await this.dataSource.query(
+      `SELECT graph_subscription_id, user_id, client_state, status FROM graph_subscriptions
+        WHERE graph_subscription_id = ANY($1::text[]) AND status = 'active'`,
+      [graphSubscriptionIds],
+    )) as {
+      graph_subscription_id: string;
+      user_id: string;
+      client_state: string;
+      status: GraphSubscriptionStatus;
+    }[];
+    return new Map(
+      rows.map((r) => [
+        r.graph_subscription_id,
+        { userId: r.user_id, clientState: r.client_state, status: r.status },
+      ]),
+    );
+  }
+
   async findActiveByUser(userId: string): Promise<ActiveSubscription | null> {
     const rows = (await this.dataSource.query(
       `SELECT user_id, graph_subscription_id, client_state, expires_at
