@@ -186,6 +186,11 @@ test('rows deleted, added and altered behind the product’s back are found and 
     `INSERT INTO emails (user_id, graph_id, folder_graph_id, subject, change_key) VALUES ($1, $2, $3, 'ghost', 'ck')`,
     [box.userId, fake, inbox],
   );
+  const orphan = `AAMkOrphan${randomUUID().replace(/-/g, '')}`;
+  await db.query(
+    `INSERT INTO emails (user_id, graph_id, folder_graph_id, subject) VALUES ($1, $2, 'AAMkNoSuchFolder', 'lost')`,
+    [box.userId, orphan],
+  );
   const rekeyed = inboxIds.slice(3, 5);
   await db.query(
     `UPDATE emails SET change_key = 'stale-key', subject = 'stale' WHERE user_id = $1 AND graph_id = ANY($2::text[])`,
@@ -208,12 +213,18 @@ test('rows deleted, added and altered behind the product’s back are found and 
   const audit = await latestAudit();
   assert.deepEqual(
     [total(audit, 'missing'), total(audit, 'extra'), total(audit, 'stale'), total(audit, 'repaired')],
-    [5, 1, 3, 9],
+    [5, 2, 3, 10],
+  );
+  const unknown = audit.get('AAMkNoSuchFolder');
+  assert.deepEqual(
+    [unknown?.extra, unknown?.repaired, unknown?.status],
+    [1, 1, 'repaired'],
+    'a row filed under a folder nobody has is audited too',
   );
   const rowsAfter = await Promise.all(kinds.map((kind) => metric('core_email_audit_rows_total', { kind })));
   assert.deepEqual(
     rowsAfter.map((n, i) => n - rowsBefore[i]),
-    [5, 1, 3, 9],
+    [5, 2, 3, 10],
     'counted in /metrics',
   );
   assert.equal(await metric('core_email_audits_total', { outcome: 'repaired' }), repairedBefore + 1);
@@ -229,7 +240,7 @@ test('rows deleted, added and altered behind the product’s back are found and 
   assert.deepEqual([otherRow.missing, otherRow.stale, otherRow.status], [2, 1, 'repaired']);
   assert.equal(inboxRow.stored, inboxIds.length - 3 + 1 + 1, 'counted before the repair');
   for (const row of audit.values())
-    if (row.folder_graph_id !== inbox && row.folder_graph_id !== other) {
+    if (![inbox, other, 'AAMkNoSuchFolder'].includes(row.folder_graph_id)) {
       assert.equal(row.status, 'complete');
     }
   const [restored] = (await db.query(`SELECT subject FROM emails WHERE user_id = $1 AND graph_id = $2`, [
@@ -241,7 +252,7 @@ test('rows deleted, added and altered behind the product’s back are found and 
   const notes = published.filter((p) => p.topic === TOPICS.notifyUserMutateEmail).map((p) => p.message);
   assert.equal(notes.length, 1, 'the owner’s dashboards hear of the repairs once');
   assert.deepEqual([...(notes[0].created as string[])].sort(), [...deleted].sort());
-  assert.deepEqual(notes[0].deleted, [fake]);
+  assert.deepEqual([...(notes[0].deleted as string[])].sort(), [fake, orphan].sort());
   assert.deepEqual([...(notes[0].updated as string[])].sort(), [...rekeyed, misfiled].sort());
 
   await handler.handle(job(), handlerContext());

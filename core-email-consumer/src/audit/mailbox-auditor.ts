@@ -57,10 +57,15 @@ export class MailboxAuditor {
       if (listing === null || 'failed' in listing) unlisted.add(folderId);
       else for (const [id, changeKey] of listing.messages) listed.set(id, { changeKey, folderId });
     }
-    const folders = auditedFolders(graphFolders, copyFolders, listings, countByFolder(stored));
-    const synced = new Set(
-      copyFolders.filter((f) => f.synced && !unlisted.has(f.graphId)).map((f) => f.graphId),
-    );
+    const storedCounts = countByFolder(stored);
+    const folders = auditedFolders(graphFolders, copyFolders, listings, storedCounts);
+    const known = new Set([...graphFolders.map((g) => g.id), ...copyFolders.map((f) => f.graphId)]);
+    // Rows may only be repaired in folders the copy has synced; rows filed under a folder that neither the
+    // mailbox nor the copy knows (orphans) may be too: they can only be deleted or moved to a real folder.
+    const synced = new Set([
+      ...copyFolders.filter((f) => f.synced && !unlisted.has(f.graphId)).map((f) => f.graphId),
+      ...[...storedCounts.keys()].filter((id) => !known.has(id)),
+    ]);
     const differences = findDifferences(listed, stored, unlisted);
     const repairable = differences.filter((d) => synced.has(d.folderId));
     const needsSync = folders.some(isNotSynced);
@@ -114,6 +119,8 @@ export class MailboxAuditor {
 const NOT_IN_COPY = 'not in the copy yet: a sync was requested';
 const STILL_SYNCING = 'the sync of this folder has not finished a round: a sync was requested';
 const GONE_FROM_GRAPH = 'no longer in the mailbox: a sync was requested to drop it';
+/** Rows filed under a folder neither the mailbox nor the copy has: shown, and their rows audited. */
+const ORPHAN_NAME = '(unknown folder)';
 
 function isNotSynced(f: AuditedFolder): boolean {
   return f.problem === NOT_IN_COPY || f.problem === STILL_SYNCING || f.problem === GONE_FROM_GRAPH;
@@ -149,9 +156,10 @@ function auditedFolders(
     }
     return folder;
   });
-  const atGraph = new Set(graphFolders.map((g) => g.id));
+  const known = new Set(graphFolders.map((g) => g.id));
   for (const f of copyFolders) {
-    if (atGraph.has(f.graphId)) continue;
+    if (known.has(f.graphId)) continue;
+    known.add(f.graphId);
     audited.push({
       folderId: f.graphId,
       name: f.name,
@@ -159,6 +167,10 @@ function auditedFolders(
       atGraph: 0,
       problem: GONE_FROM_GRAPH,
     });
+  }
+  for (const [folderId, stored] of storedCounts) {
+    if (known.has(folderId)) continue;
+    audited.push({ folderId, name: ORPHAN_NAME, stored, atGraph: 0 });
   }
   return audited;
 }
