@@ -19,6 +19,7 @@ import {
   parseEnv,
   PlatformModule,
   PUBLISHER,
+  QueuedResyncs,
   runMigrations,
   stackEnv,
 } from '@core-email/platform';
@@ -273,4 +274,22 @@ test('meeting requests (eventMessage items in a mail folder) are stored like any
   // And through a sync's delta pages too.
   await sync.run(syncJob(box.userId, 'full'), handlerContext());
   await assertMailboxExact(db, emulator.control, box.address, box.userId);
+});
+
+test("a resync the consumer has started frees the mailbox's slot: the next press queues a new run", async () => {
+  const box = await syncedMailbox(3);
+  const queued = app.get(QueuedResyncs);
+  const job = syncJob(box.userId, 'incremental');
+  assert.equal(await queued.claim(box.userId, 'incremental', job.runId), null);
+  assert.equal(
+    await queued.claim(box.userId, 'incremental', randomUUID()),
+    job.runId,
+    'coalesced while queued',
+  );
+  await sync.run(job, handlerContext());
+  assert.equal(
+    await queued.claim(box.userId, 'incremental', randomUUID()),
+    null,
+    'a new run once it started',
+  );
 });

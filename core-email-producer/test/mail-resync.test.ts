@@ -67,6 +67,19 @@ test('a connected mailbox: 202 with a runId, and sync_email (incremental by defa
   assert.notEqual(full.body.runId, res.body.runId);
   assert.equal((await published(full.body.runId)).mode, 'full');
 
+  // Pressing Resync again while those runs are queued queues nothing more: the queued run is the answer.
+  const presses = await Promise.all(
+    Array.from({ length: 50 }, (_, i) =>
+      api.call('POST', '/api/mail/resync', { mode: i % 2 ? 'full' : 'incremental' }, user.token),
+    ),
+  );
+  for (const press of presses) {
+    assert.equal(press.status, 202);
+    assert.equal(press.body.runId, full.body.runId, 'a queued full run covers both modes');
+  }
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal(received.filter((m) => m.userId === user.id && m.reason === 'resync').length, 2);
+
   const bad = await api.call('POST', '/api/mail/resync', { mode: 'everything' }, user.token);
   assert.equal(bad.status, 400);
   assert.match(bad.body.message[0], /^mode:/);

@@ -13,6 +13,7 @@ import {
   MailboxReauthRequiredError,
   MailboxTokens,
   PUBLISHER,
+  QueuedResyncs,
 } from '@core-email/platform';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
@@ -46,10 +47,16 @@ export class MailboxSyncService {
     private readonly listing: FolderListingService,
     private readonly folderSync: FolderSyncService,
     private readonly lease: MailboxLease,
+    private readonly queuedResyncs: QueuedResyncs,
   ) {}
 
   async run(job: SyncEmailMessage, ctx: HandlerContext): Promise<void> {
     const status = await this.runs.begin(job);
+    // From here a new Resync queues a new run (this one may have read its folders' links already). Without
+    // Redis the slot simply expires.
+    await this.queuedResyncs
+      .started(job.userId, job.runId)
+      .catch((err: unknown) => this.logger.warn({ err, userId: job.userId }, 'queued resync not released'));
     if (status !== 'running' && status !== 'stuck') {
       this.logger.info(
         { userId: job.userId, runId: job.runId, status },

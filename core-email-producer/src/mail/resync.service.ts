@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import { TOPICS } from '@core-email/contracts';
-import { PUBLISHER, Publisher } from '@core-email/platform';
+import { PUBLISHER, Publisher, QueuedResyncs } from '@core-email/platform';
 import { OutlookAccountsService } from '../outlook/outlook-accounts.service';
 import type { ResyncStartedView } from './mailbox.dto';
 
 /**
  * Forcing a sync. A resync while a run is still going is accepted: jobs are keyed by user, so the consumer
  * takes them in order on one partition and the second run picks up where the first left the delta links.
+ * Requests are coalesced: while a run that covers the request is queued (not yet started), its id is the
+ * answer and nothing more is published.
  */
 @Injectable()
 export class ResyncService {
   constructor(
     private readonly accounts: OutlookAccountsService,
     @Inject(PUBLISHER) private readonly publisher: Publisher,
+    private readonly queued: QueuedResyncs,
   ) {}
 
   async resync(userId: string, mode: 'incremental' | 'full'): Promise<ResyncStartedView> {
@@ -23,13 +26,20 @@ export class ResyncService {
       throw new ConflictException(`the mailbox is not connected (${status}); connect Outlook first`);
     }
     const runId = randomUUID();
-    await this.publisher.publish(TOPICS.syncEmail, {
-      userId,
-      runId,
-      mode,
-      reason: 'resync',
-      requestedAt: new Date().toISOString(),
-    });
+    const alreadyQueued = await this.queued.claim(userId, mode, runId);
+    if (alreadyQueued) return { runId: alreadyQueued };
+    try {
+      await this.publisher.publish(TOPICS.syncEmail, {
+        userId,
+        runId,
+        mode,
+        reason: 'resync',
+        requestedAt: new Date().toISOString(),
+      });
+    } catch (error) {
+      await this.queued.started(userId, runId).catch(() => undefined); // not queued after all
+      throw error;
+    }
     return { runId };
   }
 }

@@ -44,3 +44,4 @@ export * from './subscriptions/graph-subscriptions.repository';
 export * from './subscriptions/graph-subscription-api';
 export * from './microsoft/redis-lock';
 export * from './mailbox-work/mailbox-lease';
+export * from './mailbox-work/queued-resyncs';

@@ -22,6 +22,7 @@ import { finishesWithin } from './kafka/deadline';
 import { ensureTopics } from './kafka/topic-admin';
 import { LOGGER } from './logging/logger';
 import { MailboxLease } from './mailbox-work/mailbox-lease';
+import { QueuedResyncs } from './mailbox-work/queued-resyncs';
 import { createRedisCluster } from './redis/redis-cluster';
 
 /**
@@ -79,8 +80,9 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
         { provide: PUBLISHER, inject: [KAFKA], useFactory: (kafka: Kafka) => new KafkaPublisher(kafka) },
         InfraHealth,
         MailboxLease,
+        QueuedResyncs,
       ],
-      exports: [REDIS_CLUSTER, KAFKA, PUBLISHER, InfraHealth, MailboxLease, TerminusModule],
+      exports: [REDIS_CLUSTER, KAFKA, PUBLISHER, InfraHealth, MailboxLease, QueuedResyncs, TerminusModule],
     };
   }
 
