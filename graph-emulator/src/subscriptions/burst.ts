@@ -1,6 +1,7 @@
-// Exchange does not send one notification per change through a burst: when many changes hit one
-// subscription at once (a bulk move, a mass delete) it stops notifying for that burst and sends a single
-// `missed` lifecycle event, after which the app must resync. A fixed window per subscription models it.
+// Exchange does not send one notification per change through a burst: when many messages move at once (a bulk
+// move, a mass delete) it stops notifying for that burst and sends a single `missed` lifecycle event, after
+// which the app must resync. A fixed window per subscription models it. Only moves and deletions count: the
+// field reports are of bulk moves, and new mail arriving quickly is notified (batched) as it arrives.
 
 export type BurstVerdict = 'send' | 'overflow' | 'suppress';
 

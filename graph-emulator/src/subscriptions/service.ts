@@ -236,7 +236,7 @@ export class SubscriptionService {
         counters.notificationsDropped += notes.length;
         continue;
       }
-      if (this.config.dialect === 'exchange-online') {
+      if (this.config.dialect === 'exchange-online' && isBulkKind(change)) {
         const verdict = this.bursts.record(sub.id, now);
         if (verdict !== 'send') {
           const withdrawn = verdict === 'overflow' ? this.notifier.withdraw(sub.notificationUrl, sub.id) : 0;
@@ -255,4 +255,9 @@ export class SubscriptionService {
       }
     }
   }
+}
+
+/** What a bulk operation makes: moves and deletions (see BurstGuard). */
+function isBulkKind(change: MailboxChange): boolean {
+  return change.kind === 'moved' || change.kind === 'deleted';
 }
