@@ -422,16 +422,6 @@ test('lifecycle subscriptionRemoved → a new subscription, then an incremental 
   assert.equal(sync[0].message.reason, 'subscription_removed');
 });
 
-test('lifecycle missed → an incremental sync; the subscription stays', async () => {
-  const { m, id } = await subscribed();
-  published.length = 0;
-  await lifecycle.handle(lifecycleEvent(m, id, 'missed'));
-  const sync = published.filter((p) => p.topic === 'sync_email' && p.message.userId === m.userId);
-  assert.equal(sync.length, 1);
-  assert.equal(sync[0].message.reason, 'missed');
-  assert.equal((await atEmulator(m))[0].id, id);
-});
-
 test('a lifecycle event for someone else’s subscription id changes nothing', async () => {
   const a = await subscribed();
   const b = await subscribed();

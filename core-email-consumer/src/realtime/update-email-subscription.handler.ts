@@ -10,7 +10,9 @@ const MAX_BATCH = 500;
 
 /**
  * What the webhook queued: changes are applied together (see MailboxChangesService), a lifecycle event goes
- * to its recovery, in the order received.
+ * to its recovery, in the order received. `missed` (Exchange sends it instead of the notifications of a burst,
+ * e.g. many messages moved at once) is a change that names no message: the pass runs every folder's delta,
+ * and the dashboard is told exactly what changed.
  */
 @Injectable()
 export class UpdateEmailSubscriptionHandler implements TopicHandler<typeof TOPICS.updateEmailSubscription> {
@@ -29,8 +31,8 @@ export class UpdateEmailSubscriptionHandler implements TopicHandler<typeof TOPIC
   async handleMany(messages: UpdateEmailSubscriptionMessage[], ctx: HandlerContext): Promise<void> {
     let changes: UpdateEmailSubscriptionMessage[] = [];
     for (const message of messages) {
-      if (message.kind === 'change') {
-        changes.push(message);
+      if (message.kind === 'change' || message.lifecycleEvent === 'missed') {
+        changes.push(message.kind === 'change' ? message : missedAsChange(message));
         continue;
       }
       if (changes.length > 0) await this.changes.applyMany(changes, ctx);
@@ -39,4 +41,14 @@ export class UpdateEmailSubscriptionHandler implements TopicHandler<typeof TOPIC
     }
     if (changes.length > 0) await this.changes.applyMany(changes, ctx);
   }
+}
+
+function missedAsChange(message: UpdateEmailSubscriptionMessage): UpdateEmailSubscriptionMessage {
+  return {
+    userId: message.userId,
+    subscriptionId: message.subscriptionId,
+    kind: 'change',
+    changeType: 'updated',
+    receivedAt: message.receivedAt,
+  };
 }

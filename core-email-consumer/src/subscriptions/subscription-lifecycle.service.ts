@@ -9,8 +9,8 @@ import { SubscriptionService } from './subscription.service';
  * What a lifecycle event (`update_email_subscription` with kind `lifecycle`) leads to. The
  * update_email_subscription handler calls `handle`; everything here is safe to run twice.
  * - reauthorizationRequired → POST /subscriptions/{id}/reauthorize (a renewal PATCH if refused);
- * - subscriptionRemoved → a new subscription, then an incremental sync for what happened in between;
- * - missed → an incremental sync (the folder deltas catch up whatever was not delivered).
+ * - subscriptionRemoved → a new subscription, then an incremental sync for what happened in between.
+ * `missed` never comes here: it is a real-time pass over every folder's delta (UpdateEmailSubscriptionHandler).
  */
 @Injectable()
 export class SubscriptionLifecycleService {
@@ -34,8 +34,6 @@ export class SubscriptionLifecycleService {
         return this.reauthorize(message);
       case 'subscriptionRemoved':
         return this.recreate(message);
-      case 'missed':
-        return this.catchUp(message.userId, 'missed');
     }
   }
 
