@@ -15,6 +15,8 @@ const MAIN = resolve(__dirname, '..', '..', 'src', 'main.js');
 
 export interface ConsumerProcess {
   pid: number;
+  /** Its health server (also /metrics). */
+  healthUrl: string;
   /** Parsed JSON log lines (pino) written so far. */
   logs: Array<Record<string, unknown>>;
   /** Highest resident set size so far (VmHWM), in MB. */
@@ -77,6 +79,7 @@ export async function startConsumerProcess(
   let peakKb = 0;
   return {
     pid,
+    healthUrl: `http://127.0.0.1:${port}`,
     logs,
     peakRssMb() {
       try {

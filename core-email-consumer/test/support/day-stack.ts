@@ -5,14 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import { TOPICS } from '@core-email/contracts';
 import {
   EmulatorProcess,
   startEmulatorProcess,
 } from '@core-email/platform/dist/test/support/emulator-process';
-import { ConsumerProcess, freePort, startConsumerProcess } from './consumer-process';
+import { ConsumerProcess, startConsumerProcess } from './consumer-process';
 import { createOwnDatabase, OwnDatabase } from './day-database';
-import { CONSUMER_TOPICS, groupAtTopicEnd, testKafka, waitForGroup } from './kafka-group';
+import { groupAtEnd } from './day-group';
+import { CONSUMER_TOPICS, testKafka, waitForGroup } from './kafka-group';
 import { ProducerProcess, startProducerProcess } from './producer-process';
 
 /**
@@ -60,21 +60,22 @@ export async function startDayStack(): Promise<DayStack> {
     for (const s of started.splice(0).reverse()) await s().catch(() => undefined);
   };
   try {
+    const kafka = testKafka();
+    const group = `day-at-exchange-${randomUUID()}`;
+    // Under way while the other pieces start; awaited (and so reported) before the consumer joins.
+    const groupPlaced = groupAtEnd(kafka, group, CONSUMER_TOPICS);
+    groupPlaced.catch(() => undefined);
     const emulator = await startEmulatorProcess(EMULATOR_ENV);
     started.push(() => emulator.stop());
     const database = await createOwnDatabase('core_email_day');
     started.push(() => database.drop());
     const producer = await startProducerProcess(emulator.url, database.env);
     started.push(() => producer.kill('SIGTERM'));
-    const kafka = testKafka();
-    const group = `day-at-exchange-${randomUUID()}`;
-    await groupAtTopicEnd(kafka, group, [...CONSUMER_TOPICS, TOPICS.auditMailbox]);
-    const healthPort = await freePort();
+    await groupPlaced;
     const consumer = await startConsumerProcess(group, emulator.url, {
       ...database.env,
       ...CONSUMER_ENV,
       PUBLIC_BASE_URL: producer.url,
-      HEALTH_PORT: String(healthPort),
     });
     started.push(() => consumer.kill('SIGTERM'));
     await waitForGroup(kafka, group, 1);
@@ -85,7 +86,7 @@ export async function startDayStack(): Promise<DayStack> {
       producer,
       consumer,
       kafka,
-      metric: (name, labels) => readCounter(`http://127.0.0.1:${healthPort}/metrics`, name, labels ?? {}),
+      metric: (name, labels) => readCounter(`${consumer.healthUrl}/metrics`, name, labels ?? {}),
       stop,
     };
   } catch (error) {
