@@ -16,25 +16,27 @@ import { CONSUMER_TOPICS, testKafka, waitForGroup } from './kafka-group';
 import { ProducerProcess, startProducerProcess } from './producer-process';
 
 /**
- * Access tokens live 30 s; Exchange asks for reauthorization from 20 s before the subscription's token
+ * Access tokens live 40 s; Exchange asks for reauthorization from 30 s before the subscription's token
  * expires, every 5 s until answered. So a subscription whose reauthorizationRequired is ignored stops
- * delivering 30 s after its last token, and renewals alone (every tick, below) cannot keep it alive.
+ * delivering 40 s after its last token, and renewals alone (every 50 s, below) cannot keep it alive. The
+ * 30 s lead is more than a 10 s outage plus the real-time pass that waits after it: the product can only
+ * answer once Graph answers again.
  */
 const EMULATOR_ENV = {
   EMULATOR_ALLOW_HTTP_NOTIFICATIONS: 'true',
-  EMULATOR_ACCESS_TOKEN_LIFETIME_SECONDS: '30',
-  EMULATOR_REAUTH_LEAD_SECONDS: '20',
+  EMULATOR_ACCESS_TOKEN_LIFETIME_SECONDS: '40',
+  EMULATOR_REAUTH_LEAD_SECONDS: '30',
   EMULATOR_REAUTH_REPEAT_SECONDS: '5',
 };
 
 /**
- * The scheduler on: a renewal tick every 40 s (longer than a token lives) that renews every subscription
+ * The scheduler on: a renewal tick every 50 s (longer than a token lives) that renews every subscription
  * (all expire within 45 minutes, Graph's shortest expiry), and polling every 5 s (of mailboxes without a
  * subscription: none, unless the product falls back to it). The audit is off: the copy must be kept exact
  * by sync and real time, not repaired afterwards.
  */
 const CONSUMER_ENV = {
-  SUBSCRIPTION_CRON_INTERVAL_SECONDS: '40',
+  SUBSCRIPTION_CRON_INTERVAL_SECONDS: '50',
   SUBSCRIPTION_EXPIRY_MINUTES: '45',
   SUBSCRIPTION_RENEW_WITHIN_MINUTES: '45',
   POLLING_INTERVAL_SECONDS: '5',
