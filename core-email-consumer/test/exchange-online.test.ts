@@ -293,3 +293,19 @@ test("a resync the consumer has started frees the mailbox's slot: the next press
     'a new run once it started',
   );
 });
+
+test('a message moved into a folder created since the last listing is found there, not lost', async () => {
+  const box = await syncedMailbox(10);
+  // A pass that lists the folders now, so the next one has no listing due.
+  await handler.handle(change(box, 'updated'), handlerContext());
+  const folder = (await emulator.control('POST', `/mailboxes/${box.address}/folders`, {
+    displayName: 'Moved into',
+  })) as { id: string };
+  const id = await deliver(box, { subject: 'to be filed' });
+  await handler.handle(change(box, 'created', id), handlerContext());
+  await emulator.control('POST', `/mailboxes/${box.address}/messages/${id}/move`, { destination: folder.id });
+  // A notification that names no message: the deltas see the message leave the inbox.
+  await handler.handle(change(box, 'updated'), handlerContext());
+  assert.equal((await storedRow(box, id))?.folder_graph_id, folder.id);
+  await assertMailboxExact(db, emulator.control, box.address, box.userId);
+});

@@ -61,6 +61,9 @@ export const consumerEnvSchema = z.object({
   // Real time: a pass whose notifications name at most this many messages fetches them by id instead of
   // running every folder's delta (0: always the deltas).
   REALTIME_FETCH_BY_ID_MAX: z.coerce.number().int().min(0).max(100).default(20),
+  // Real time: a pass over the deltas lists the folders again at least this often (it also does when a message
+  // turns up in an unknown folder, or leaves a folder), so folders created in Outlook are found in push mode.
+  REALTIME_FOLDER_RELIST_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   // Mailboxes without a subscription get an incremental sync this often.
   POLLING_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   // false: no Graph subscriptions at all, every mailbox is kept current by polling (a deployment with no

@@ -3,7 +3,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
-import { GraphError } from '@microsoft/microsoft-graph-client';
+import { Client, GraphError } from '@microsoft/microsoft-graph-client';
 import {
   GraphClients,
   HandlerContext,
@@ -31,13 +31,17 @@ import { ChangeTally } from './change-tally';
 
 /** The ids notify_user_mutate_email can carry per list (its contract's limit). */
 const MAX_IDS = 10_000;
+/** fetchById met a message filed in a folder the copy does not know: the folders must be listed again. */
+const UNKNOWN_FOLDER = Symbol('unknown folder');
 
 /**
  * Applies change notifications. A notification only says "this message changed" (or less): the pass reads
  * the current state from Graph, so applying twice is harmless, and so are duplicates and out-of-order
  * notifications. A pass whose notifications name a few messages we can resolve fetches them by id (a deleted
- * one answers 404); any other pass lists the folders (new ones are found there) and runs every folder's
- * delta, which covers every change Graph made before it began. A pass holds the mailbox's lease, so it never
+ * one answers 404); any other pass runs every folder's delta, which covers every change Graph made before it
+ * began. The folders are listed again (new ones found and given their first round) when a message turned up
+ * in an unknown folder, when a delta reported messages leaving a folder (they may have gone to a new one),
+ * and at least every REALTIME_FOLDER_RELIST_SECONDS. A pass holds the mailbox's lease, so it never
  * interleaves with a sync run or an audit of the same mailbox; one that keeps failing becomes an incremental
  * sync of the mailbox rather than a dead letter.
  *
@@ -53,6 +57,8 @@ export class MailboxChangesService {
   private readonly lastPass = new Map<string, { start: number; end: number }>();
   /** Per mailbox: when its last delta pass began. */
   private readonly lastDeltaStart = new Map<string, number>();
+  /** Per mailbox: when a pass last listed its folders. */
+  private readonly lastRelist = new Map<string, number>();
 
   constructor(
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
@@ -154,14 +160,43 @@ export class MailboxChangesService {
     if (synced.length === 0) return { created: [], updated: [], deleted: [] }; // sync_email does the first copy
     const ids = this.namedMessages(pending);
     const fetched = ids ? await this.fetchById(userId, synced, ids) : undefined;
-    if (fetched) return fetched;
-    const client = this.graph.forMailbox(userId);
-    const changes = await this.runDeltas(userId, await this.listing.refresh(userId, client), ctx);
+    if (fetched && fetched !== UNKNOWN_FOLDER) return fetched;
+    const changes = await this.deltaPass(userId, synced, fetched === UNKNOWN_FOLDER, ctx);
     // Delta pages commit without waiting for their WAL; a pass is done only when its writes are durable,
     // since nothing will run these deltas again once the notifications' offsets are committed.
     await this.listing.flushed();
     this.lastDeltaStart.set(userId, startedAt);
     return changes;
+  }
+
+  /** Every folder's delta; the folders listed first when that is due, or after it when messages left one. */
+  private async deltaPass(
+    userId: string,
+    synced: FolderState[],
+    unknownFolder: boolean,
+    ctx: HandlerContext,
+  ): Promise<MessageChanges> {
+    const tally = new ChangeTally();
+    const client = this.graph.forMailbox(userId);
+    const relistFirst = unknownFolder || this.relistDue(userId);
+    const folders = relistFirst ? await this.relist(userId, client) : synced;
+    const { removals } = await this.runDeltas(userId, folders, client, tally, ctx);
+    if (!relistFirst && removals) {
+      const fresh = (await this.relist(userId, client)).filter((f) => f.deltaLink === null);
+      if (fresh.length > 0) await this.runDeltas(userId, fresh, client, tally, ctx);
+    }
+    return tally.result(await this.stored(userId, tally.ids));
+  }
+
+  private relistDue(userId: string): boolean {
+    const last = this.lastRelist.get(userId) ?? 0;
+    return Date.now() - last >= this.config.env.REALTIME_FOLDER_RELIST_SECONDS * 1000;
+  }
+
+  private async relist(userId: string, client: Client): Promise<FolderState[]> {
+    const folders = await this.listing.refresh(userId, client);
+    this.lastRelist.set(userId, Date.now());
+    return folders;
   }
 
   /** The messages the notifications name, when each names one and they are few enough to fetch by id. */
@@ -185,7 +220,7 @@ export class MailboxChangesService {
     userId: string,
     folders: FolderState[],
     ids: string[],
-  ): Promise<MessageChanges | undefined> {
+  ): Promise<MessageChanges | typeof UNKNOWN_FOLDER | undefined> {
     const known = new Set(folders.map((f) => f.graphId));
     const client = this.graph.forMailbox(userId);
     // The mailbox's Graph limiter bounds the requests in flight.
@@ -199,21 +234,23 @@ export class MailboxChangesService {
       }
       const parsed = graphMessageSchema.safeParse(raw);
       const folder = parsed.success ? parsed.data.parentFolderId : undefined;
-      if (!parsed.success || parsed.data.id !== ids[i] || !folder || !known.has(folder)) return undefined;
+      if (!parsed.success || parsed.data.id !== ids[i] || !folder) return undefined;
+      if (!known.has(folder)) return UNKNOWN_FOLDER;
       upserts.push(toEmailRow(parsed.data, folder));
     }
     if (removed.length > 0 && (await this.stored(userId, removed)).size < removed.length) return undefined;
     return this.commands.execute(new ApplyMessagesCommand(userId, RowBatch.of(upserts), removed));
   }
 
-  /** Every synced folder's delta, with the sync's own per-page command; returns what changed. */
+  /** The folders' deltas, with the sync's own per-page command, into `tally`; whether any message left one. */
   private async runDeltas(
     userId: string,
     folders: FolderState[],
+    client: Client,
+    tally: ChangeTally,
     ctx: HandlerContext,
-  ): Promise<MessageChanges> {
-    const tally = new ChangeTally();
-    const client = this.graph.forMailbox(userId);
+  ): Promise<{ removals: boolean }> {
+    let removals = false;
     const run = {
       userId,
       // Only used if a folder must start a fresh round (a 410): the round is then tagged with this apply.
@@ -222,6 +259,7 @@ export class MailboxChangesService {
       client,
       onPage: () => ctx.heartbeat(),
       beforePage: async (_folderId: string, upserted: string[], removed: string[]) => {
+        removals ||= removed.length > 0;
         const unseen = tally.unseen([...upserted, ...removed]);
         if (unseen.length > 0) tally.recordBefore(unseen, await this.stored(userId, unseen));
       },
@@ -230,7 +268,7 @@ export class MailboxChangesService {
     await inParallel(folders, this.config.env.SYNC_FOLDER_CONCURRENCY, (folder) =>
       this.folderSync.sync(run, folder),
     );
-    return tally.result(await this.stored(userId, tally.ids));
+    return { removals };
   }
 
   /** Which of `ids` are stored for the user (on the primary: the transaction just committed there). */
