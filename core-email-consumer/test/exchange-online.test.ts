@@ -309,3 +309,10 @@ test('a message moved into a folder created since the last listing is found ther
   assert.equal((await storedRow(box, id))?.folder_graph_id, folder.id);
   await assertMailboxExact(db, emulator.control, box.address, box.userId);
 });
+
+test('a sync job for a user deleted since it was queued ends quietly: no retry, no dead letter', async () => {
+  const gone = randomUUID();
+  await sync.run(syncJob(gone, 'full'), handlerContext());
+  const runs = (await db.query(`SELECT 1 FROM sync_runs WHERE user_id = $1`, [gone])) as unknown[];
+  assert.equal(runs.length, 0);
+});

@@ -29,6 +29,11 @@ import type { FolderState } from '../sync/repositories/mail-folders.repository';
 import { FolderListingService } from '../sync/folder-listing.service';
 import { ChangeTally } from './change-tally';
 
+/**
+ * The most a busy mailbox's next pass waits after the last one ended: a pass slowed by an outage (minutes of
+ * retries) must not hold the next one back as long again.
+ */
+const MAX_PASS_SPACING_MS = 2_000;
 /** The ids notify_user_mutate_email can carry per list (its contract's limit). */
 const MAX_IDS = 10_000;
 /** fetchById met a message filed in a folder the copy does not know: the folders must be listed again. */
@@ -49,7 +54,7 @@ const UNKNOWN_FOLDER = Symbol('unknown folder');
  * queued for the mailbox at once. The pass waits until COALESCE_MS after the first was received (so changes
  * made together are fetched together); a notification received before the start of the last delta pass is
  * already applied and is skipped. Under load a pass also waits as long after the previous one as that one
- * took: a busy mailbox then gets fewer, larger passes instead of a pass per burst.
+ * took (at most MAX_PASS_SPACING_MS): a busy mailbox then gets fewer, larger passes instead of a pass per burst.
  */
 @Injectable()
 export class MailboxChangesService {
@@ -144,7 +149,7 @@ export class MailboxChangesService {
     const last = this.lastPass.get(userId);
     const notBefore = Math.max(
       firstReceived + this.config.env.REALTIME_COALESCE_MS,
-      last ? 2 * last.end - last.start : 0,
+      last ? Math.min(2 * last.end - last.start, last.end + MAX_PASS_SPACING_MS) : 0,
     );
     const wait = notBefore - Date.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));

@@ -10,7 +10,7 @@ const MAX_BATCH = 500;
 
 /**
  * What the webhook queued: changes are applied together (see MailboxChangesService), a lifecycle event goes
- * to its recovery, in the order received. `missed` (Exchange sends it instead of the notifications of a burst,
+ * to its recovery. `missed` (Exchange sends it instead of the notifications of a burst,
  * e.g. many messages moved at once) is a change that names no message: the pass runs every folder's delta,
  * and the dashboard is told exactly what changed.
  */
@@ -28,16 +28,16 @@ export class UpdateEmailSubscriptionHandler implements TopicHandler<typeof TOPIC
     return this.handleMany([message], ctx);
   }
 
+  /**
+   * Lifecycle events first: they concern the subscription, not the order of mail changes, and a
+   * reauthorizationRequired left waiting behind a pass lets Graph pause delivery.
+   */
   async handleMany(messages: UpdateEmailSubscriptionMessage[], ctx: HandlerContext): Promise<void> {
-    let changes: UpdateEmailSubscriptionMessage[] = [];
+    const changes: UpdateEmailSubscriptionMessage[] = [];
     for (const message of messages) {
-      if (message.kind === 'change' || message.lifecycleEvent === 'missed') {
-        changes.push(message.kind === 'change' ? message : missedAsChange(message));
-        continue;
-      }
-      if (changes.length > 0) await this.changes.applyMany(changes, ctx);
-      changes = [];
-      await this.lifecycle.handle(message);
+      if (message.kind === 'change') changes.push(message);
+      else if (message.lifecycleEvent === 'missed') changes.push(missedAsChange(message));
+      else await this.lifecycle.handle(message);
     }
     if (changes.length > 0) await this.changes.applyMany(changes, ctx);
   }

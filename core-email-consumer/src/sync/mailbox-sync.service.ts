@@ -52,6 +52,11 @@ export class MailboxSyncService {
 
   async run(job: SyncEmailMessage, ctx: HandlerContext): Promise<void> {
     const status = await this.runs.begin(job);
+    if (status === 'no_such_user') {
+      // The account was deleted (with its rows) after the job was queued: nothing to sync, nothing to retry.
+      this.logger.info({ userId: job.userId, runId: job.runId }, 'sync job for a user that no longer exists');
+      return;
+    }
     // From here a new Resync queues a new run (this one may have read its folders' links already). Without
     // Redis the slot simply expires.
     await this.queuedResyncs

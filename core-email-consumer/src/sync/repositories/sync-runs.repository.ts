@@ -9,10 +9,14 @@ import { DataSource } from 'typeorm';
 export class SyncRunsRepository {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** Records the run, or finds it when the job was delivered before (same runId). */
-  async begin(job: SyncEmailMessage): Promise<SyncRunStatus> {
+  /**
+   * Records the run, or finds it when the job was delivered before (same runId); `no_such_user` when the
+   * user is gone (deleted accounts take their runs with them).
+   */
+  async begin(job: SyncEmailMessage): Promise<SyncRunStatus | 'no_such_user'> {
     await this.db.query(
-      `INSERT INTO sync_runs (id, user_id, mode, reason, status) VALUES ($1, $2, $3, $4, 'running')
+      `INSERT INTO sync_runs (id, user_id, mode, reason, status)
+       SELECT $1, id, $3, $4, 'running' FROM users WHERE id = $2
        ON CONFLICT (id) DO NOTHING`,
       [job.runId, job.userId, job.mode, job.reason],
     );
@@ -22,6 +26,7 @@ export class SyncRunsRepository {
       status: SyncRunStatus;
       user_id: string;
     }[];
+    if (!row) return 'no_such_user';
     // A runId is a uuid minted per job; one that names another user's run is not ours to touch.
     if (row.user_id !== job.userId) throw new Error(`run ${job.runId} belongs to another user`);
     return row.status;
