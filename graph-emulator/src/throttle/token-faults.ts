@@ -1,12 +1,14 @@
 // Fault injection for the token endpoint: what Entra answers when it throttles (429 + Retry-After), when it
 // is briefly unavailable (503 temporarily_unavailable) and when Conditional Access demands MFA on a refresh
-// (AADSTS50076 interaction_required, suberror basic_action). For the next N requests, or a share of them.
+// (AADSTS50076 interaction_required, suberror basic_action), and Entra's own brake on a client that asks
+// again and again (AADSTS50196 loop detected, an invalid_grant that is not a dead grant). For the next N
+// requests, or a share of them.
 import { z } from 'zod';
 import { AadError } from '../http/errors';
 
 export const tokenFaultSchema = z
   .object({
-    kind: z.enum(['throttle', 'unavailable', 'interaction_required']),
+    kind: z.enum(['throttle', 'unavailable', 'interaction_required', 'loop_detected']),
     /** The next N token requests fail... */
     next: z.number().int().min(0).max(1_000_000).default(0),
     /** ...and after them this share of requests. */
@@ -39,6 +41,13 @@ function faultError(s: TokenFaultSettings): AadError {
         90024,
         'AADSTS90024: A transient error has occurred. Please try again.',
         { headers: retryAfter },
+      );
+    case 'loop_detected':
+      return new AadError(
+        400,
+        'invalid_grant',
+        50196,
+        'AADSTS50196: The server terminated an operation because it encountered a client request loop. Please contact your app vendor.',
       );
     case 'interaction_required':
       return new AadError(

@@ -204,8 +204,8 @@ test('a grant revoked at Microsoft ends in reauth_required, the tokens dropped, 
   await assert.rejects(tokens.getAccessToken(userId), MailboxReauthRequiredError);
 });
 
-test('Entra throttled or briefly unavailable on refresh: a retryable error, the mailbox stays connected', async () => {
-  for (const kind of ['throttle', 'unavailable'] as const) {
+test('Entra throttled, briefly unavailable or braking a request loop on refresh: a retryable error, the mailbox stays connected', async () => {
+  for (const kind of ['throttle', 'unavailable', 'loop_detected'] as const) {
     const { userId, address } = await connectedUser();
     await expireAccessToken(userId);
     await emulator.control('PUT', '/token-faults', { kind, next: 1, retryAfterSeconds: 0 });
