@@ -1,30 +1,57 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import type { MailWriteMark } from '@core-email/platform';
-import { DataSource, QueryRunner } from 'typeorm';
+import { LOGGER, type MailWriteMark } from '@core-email/platform';
+import type { Logger } from 'pino';
+import { DataSource, QueryFailedError, QueryRunner } from 'typeorm';
 
 export type ReadSource = 'replica' | 'primary';
 
+/** How long an unreachable replica is left alone: each read would otherwise wait for its connect to fail. */
+const REPLICA_DOWN_SKIP_MS = 5_000;
+
 /**
  * Where a user's read runs. The replica, unless it has not yet replayed the user's last recorded write
- * (read-your-writes), or the mark could not be read (Redis down: nothing says the replica is fresh enough).
+ * (read-your-writes), or the mark could not be read (Redis down: nothing says the replica is fresh enough),
+ * or the replica cannot be reached (down, restarting, shutting down): then the primary answers.
  */
 @Injectable()
 export class MailReadSource {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(LOGGER) private readonly logger: Logger,
+  ) {}
+
+  /** Until when the replica is skipped: after it proved unreachable, reads go straight to the primary. */
+  private replicaDownUntil = 0;
 
   async run<T>(mark: MailWriteMark | null, work: (db: QueryRunner) => Promise<T>): Promise<T> {
-    const replica = this.db.createQueryRunner('slave');
-    try {
-      if (mark && (await this.caughtUp(replica, mark.lsn))) return await work(replica);
-    } finally {
-      await replica.release();
+    if (mark && Date.now() >= this.replicaDownUntil) {
+      const answer = await this.onReplica(mark, work);
+      if (answer) return answer.value;
     }
     const primary = this.db.createQueryRunner('master');
     try {
       return await work(primary);
     } finally {
       await primary.release();
+    }
+  }
+
+  /** The read on the replica, or null when it must go to the primary (behind the mark, or unreachable). */
+  private async onReplica<T>(
+    mark: MailWriteMark,
+    work: (db: QueryRunner) => Promise<T>,
+  ): Promise<{ value: T } | null> {
+    const replica = this.db.createQueryRunner('slave');
+    try {
+      return (await this.caughtUp(replica, mark.lsn)) ? { value: await work(replica) } : null;
+    } catch (error) {
+      if (!isUnreachable(error)) throw error;
+      this.replicaDownUntil = Date.now() + REPLICA_DOWN_SKIP_MS;
+      this.logger.warn({ err: describe(error) }, 'replica unreachable; reading from the primary');
+      return null;
+    } finally {
+      await replica.release().catch(() => undefined);
     }
   }
 
@@ -43,4 +70,30 @@ export class MailReadSource {
     )) as { standby: boolean; caught_up: boolean }[];
     return !row.standby || row.caught_up;
   }
+}
+
+/**
+ * The replica, not the query, failed: no connection (refused, unreachable, timed out), or a connection lost,
+ * whose server errors PostgreSQL files under classes 08 (connection exception) and 57 (operator
+ * intervention: shutting down). Anything else is the read's own error and stands.
+ */
+function isUnreachable(error: unknown): boolean {
+  const cause = error instanceof QueryFailedError ? error.driverError : error;
+  const code = String((cause as { code?: unknown })?.code ?? '');
+  if (code.startsWith('08') || code.startsWith('57') || SOCKET_ERRORS.has(code)) return true;
+  const message = cause instanceof Error ? cause.message : '';
+  return /timeout exceeded when trying to connect|Connection terminated/i.test(message);
+}
+
+const SOCKET_ERRORS = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+  'EPIPE',
+]);
+
+function describe(error: unknown): string {
+  return error instanceof Error ? `${error.name}: ${error.message}` : String(error);
 }
