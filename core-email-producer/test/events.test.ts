@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TOPICS, type EmailAckMessage } from '@core-email/contracts';
+import { JwtService } from '@nestjs/jwt';
 import { eventually, KafkaPublisher, PUBLISHER } from '@core-email/platform';
 import { EventsConsumer } from '../src/events/events-consumer.service';
 import { EventStreams, MAX_STREAMS_PER_USER } from '../src/events/event-streams';
@@ -34,6 +35,8 @@ interface OpenStream {
   status: number;
   contentType: string | null;
   events: ReceivedEvent[];
+  /** The server ended the stream (its body finished without the test aborting it). */
+  ended: boolean;
   close(): void;
 }
 
@@ -47,13 +50,14 @@ async function openStream(user: TestUser): Promise<OpenStream> {
     status: res.status,
     contentType: res.headers.get('content-type'),
     events: [],
+    ended: false,
     close: () => abort.abort(),
   };
-  if (res.ok && res.body) void readEvents(res.body, stream.events);
+  if (res.ok && res.body) void readEvents(res.body, stream);
   return stream;
 }
 
-async function readEvents(body: ReadableStream<Uint8Array>, into: ReceivedEvent[]): Promise<void> {
+async function readEvents(body: ReadableStream<Uint8Array>, stream: OpenStream): Promise<void> {
   const decoder = new TextDecoder();
   let buffer = '';
   try {
@@ -65,9 +69,10 @@ async function readEvents(body: ReadableStream<Uint8Array>, into: ReceivedEvent[
         buffer = buffer.slice(end + 2);
         const event = /^event: (.*)$/m.exec(block)?.[1];
         const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) into.push({ event, data: JSON.parse(data) });
+        if (event && data) stream.events.push({ event, data: JSON.parse(data) });
       }
     }
+    stream.ended = true;
   } catch {
     // aborted by the test
   }
@@ -164,6 +169,43 @@ test('a closed stream is removed; streams per user are capped; no token, no stre
 
   const anonymous = await fetch(`${producer.url}/api/events`);
   assert.equal(anonymous.status, 401);
+});
+
+test('a stream ends when its session is logged out; other sessions of the user keep theirs', async () => {
+  const a = await newUser(api);
+  const other = await api.call('POST', '/api/auth/log-in', { email: a.email, password: a.password });
+  assert.equal(other.status, 200);
+  const kept = await openStream({ ...a, token: other.body.accessToken });
+  const revoked = await openStream(a);
+  try {
+    assert.equal(revoked.status, 200);
+    assert.equal((await api.call('POST', '/api/auth/log-out', undefined, a.token)).status, 204);
+    await eventually(async () => revoked.ended, 15_000, 'the logged-out stream to end');
+    assert.equal(producer.app.get(EventStreams).countOf(a.id), 1);
+    assert.equal(kept.ended, false);
+    await publisher.publish(TOPICS.emailAck, ack(a.id));
+    await eventually(async () => kept.events.length === 1, 20_000);
+    assert.equal(revoked.events.length, 0);
+  } finally {
+    kept.close();
+    revoked.close();
+  }
+});
+
+test('a stream ends when its token expires, although the session lives on', async () => {
+  const a = await newUser(api);
+  const claims = JSON.parse(Buffer.from(a.token.split('.')[1], 'base64url').toString()) as { sid: string };
+  const shortLived = await producer.app
+    .get(JwtService)
+    .signAsync({ sub: a.id, sid: claims.sid }, { expiresIn: 2 });
+  const stream = await openStream({ ...a, token: shortLived });
+  try {
+    assert.equal(stream.status, 200);
+    await eventually(async () => stream.ended, 15_000, 'the expired stream to end');
+    assert.equal((await api.call('GET', '/api/me', undefined, a.token)).status, 200);
+  } finally {
+    stream.close();
+  }
 });
 
 test('OpenAPI documents GET /api/events as text/event-stream', async () => {

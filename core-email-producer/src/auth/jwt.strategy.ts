@@ -6,7 +6,7 @@ import { PRODUCER_CONFIG, ProducerConfig } from '../config/config';
 import { SessionsRepository } from './sessions.repository';
 import type { SessionUser } from './session-user';
 
-const claims = z.object({ sub: z.string().uuid(), sid: z.string().uuid() });
+const claims = z.object({ sub: z.string().uuid(), sid: z.string().uuid(), exp: z.number().int() });
 
 /** A token is accepted only if its signature and expiry hold AND its session still exists (not logged out or revoked). */
 @Injectable()
@@ -26,9 +26,9 @@ export class JwtStrategy extends PassportStrategy(Strategy) {
   async validate(payload: unknown): Promise<SessionUser> {
     const parsed = claims.safeParse(payload);
     if (!parsed.success) throw new UnauthorizedException();
-    const { sub, sid } = parsed.data;
+    const { sub, sid, exp } = parsed.data;
     if (!(await this.sessions.exists(sub, sid)))
       throw new UnauthorizedException('session expired or revoked');
-    return { userId: sub, sessionId: sid };
+    return { userId: sub, sessionId: sid, expiresAt: exp * 1000 };
   }
 }
