@@ -57,6 +57,31 @@ describe('throttling through the Graph client', () => {
     assert.ok(after.throttled - before.throttled >= 4);
   });
 
+  it('throttles only the mailbox a fault names; the others are answered', async () => {
+    const other = 'other-throttle@contoso.test';
+    await emulator.control('POST', '/mailboxes', { address: other, password: 'pw', displayName: 'Other' });
+    const { result } = await signIn(emulator, { username: other, password: 'pw' });
+    const otherClient = graphClient(emulator, () => result.accessToken);
+    await emulator.control('PUT', '/faults', {
+      throttleNext: 1000,
+      retryAfterSeconds: 600,
+      mailbox: 'DEMO@contoso.test',
+    });
+    try {
+      const err = await expectGraphError(
+        client
+          .api('/me/mailFolders')
+          .middlewareOptions([new RetryHandlerOptions(0, 0)])
+          .get(),
+      );
+      assert.equal(err.statusCode, 429);
+      const folders = await otherClient.api('/me/mailFolders').get();
+      assert.ok(folders.value.length > 0);
+    } finally {
+      await emulator.control('DELETE', '/faults');
+    }
+  });
+
   it("uses Graph's throttling body", async () => {
     await emulator.control('PUT', '/faults', { latencyMs: 300, pathPattern: '/mailFolders$' });
     const token = (await signIn(emulator)).result.accessToken;

@@ -14,6 +14,8 @@ export const faultSchema = z
     retryAfterSeconds: z.number().min(0).max(3600).default(1),
     /** Only requests whose path matches this regular expression are affected. */
     pathPattern: z.string().max(500).optional(),
+    /** Only requests on this mailbox (its address, case-insensitive) are affected: one mailbox throttled. */
+    mailbox: z.string().min(1).max(320).optional(),
   })
   .strict();
 
@@ -39,14 +41,14 @@ export class Faults {
     this.token.clear();
   }
 
-  latencyFor(path: string): number {
+  latencyFor(path: string, mailbox: string): number {
     const s = this.settings;
-    if (!this.matches(path) || (s.latencyMs === 0 && s.jitterMs === 0)) return 0;
+    if (!this.matches(path, mailbox) || (s.latencyMs === 0 && s.jitterMs === 0)) return 0;
     return s.latencyMs + Math.floor(Math.random() * s.jitterMs);
   }
 
-  decide(path: string): FaultDecision {
-    if (!this.matches(path)) return { kind: 'none' };
+  decide(path: string, mailbox: string): FaultDecision {
+    if (!this.matches(path, mailbox)) return { kind: 'none' };
     const s = this.settings;
     if (s.throttleNext > 0) {
       s.throttleNext--;
@@ -56,7 +58,9 @@ export class Faults {
     return { kind: 'none' };
   }
 
-  private matches(path: string): boolean {
+  private matches(path: string, mailbox: string): boolean {
+    const { mailbox: only } = this.settings;
+    if (only !== undefined && only.toLowerCase() !== mailbox.toLowerCase()) return false;
     return !this.pattern || this.pattern.test(path);
   }
 }

@@ -16,7 +16,8 @@ export function throttleMiddleware(ctx: AppContext, limiter: Limiter, faults: Fa
     const caller = callerOf(res);
     const counters = ctx.state.countersFor(caller.mailbox.identity.id);
     counters.requests++;
-    const fault = faults.decide(req.path);
+    const address = caller.mailbox.identity.address;
+    const fault = faults.decide(req.path, address);
     if (fault.kind === 'throttle') {
       counters.throttled++;
       throw throttled('TooManyRequests', 'Please retry again later.', fault.retryAfterSeconds);
@@ -40,7 +41,7 @@ export function throttleMiddleware(ctx: AppContext, limiter: Limiter, faults: Fa
     counters.highestConcurrency = Math.max(counters.highestConcurrency, admission.active);
     res.once('finish', admission.release);
     res.once('close', admission.release);
-    const latency = faults.latencyFor(req.path);
+    const latency = faults.latencyFor(req.path, address);
     if (latency > 0) await new Promise((r) => setTimeout(r, latency));
     if (fault.kind === 'error') {
       throw new GraphError(
