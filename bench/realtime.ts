@@ -1,4 +1,4 @@
-// npm run bench:realtime -- [--mailboxes 20] [--rate 500] [--seconds 15] [--warmup-seconds 3]
+// npm run bench:realtime -- [--mailboxes 200] [--rate 1000] [--seconds 15] [--warmup-seconds 3]
 //                           [--connections 32] [--batch 10] [--webhook-seconds 10] [--webhook-rate 5000]
 //
 // The real-time loop under load, every piece a process of its own as in production: an emulator of its own
@@ -94,8 +94,8 @@ function stampArrivals(stream: EventStream, onEvent: (e: ReceivedEvent, at: numb
 }
 
 async function main(): Promise<void> {
-  const mailboxes = arg('mailboxes', 20);
-  const rate = arg('rate', 500);
+  const mailboxes = arg('mailboxes', 200);
+  const rate = arg('rate', 1000);
   const seconds = arg('seconds', 15);
   // Not measured: JIT, connection pools and caches warm up, as in any long-running deployment.
   const warmupSeconds = arg('warmup-seconds', 3, 0);

@@ -324,7 +324,9 @@ function printSummary(result: ReturnType<typeof summarize>): void {
   const share = result.shareOfLimit;
   const table: Array<[string, string, string, boolean]> = [
     ['messages/s end to end', `${result.messagesPerSecond}`, '≥ 10000', result.messagesPerSecond >= 10_000],
-    ['share of min(a, b)', `${percent(share)} %`, '≥ 50 %', share >= 0.5],
+    // Printed, no longer a target (issue 21): on 2 shared cores the pipeline does the work of (a) and (b) on
+    // the cores each had alone.
+    ['share of min(a, b)', `${percent(share)} %`, '', true],
     ['(a) raw delta messages/s', `${result.rawDeltaMessagesPerSecond}`, 'limit', true],
     ['(b) raw insert messages/s', `${result.rawInsertMessagesPerSecond}`, 'limit', true],
     ['Graph requests / 1000 messages', `${result.requestsPer1000Messages}`, '', true],
