@@ -21,7 +21,8 @@ export async function startProducerProcess(
   emulatorUrl: string,
   overrides: NodeJS.ProcessEnv = {},
 ): Promise<ProducerProcess> {
-  const port = await freePort();
+  // A restarted producer comes back on the port it had (`PORT` in overrides): Graph's webhook URL names it.
+  const port = overrides.PORT ? Number(overrides.PORT) : await freePort();
   const child: ChildProcess = spawn(process.execPath, [MAIN], {
     env: {
       ...process.env, // PATH, NODE_EXTRA_CA_CERTS (the emulator's CA)
