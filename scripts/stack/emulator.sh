@@ -32,7 +32,7 @@ emulator_start() {
   mkdir -p "$DATA_DIR/emulator"
   printf '\n==== %s starting emulator ====\n' "$(date -Is)" >>"$EMULATOR_LOG"
   EMULATOR_PORT="$STACK_EMULATOR_PORT" EMULATOR_DATA_DIR="$DATA_DIR/emulator" EMULATOR_ALLOW_HTTP_NOTIFICATIONS=true \
-    setsid node "$EMULATOR_MAIN" >>"$EMULATOR_LOG" 2>&1 </dev/null 9>&- &
+    without_inherited_fds setsid node "$EMULATOR_MAIN" >>"$EMULATOR_LOG" 2>&1 </dev/null &
   echo $! >"$EMULATOR_PIDFILE"
 }
 

@@ -115,7 +115,7 @@ kafka_start() {
   kafka_format_once || { say "kafka: storage format failed"; log_tail "$KAFKA_LOG"; return 1; }
   printf '\n==== %s starting broker ====\n' "$(date -Is)" >>"$KAFKA_LOG"
   # setsid: Ctrl-C on the terminal that ran `up` must not take the broker down with it.
-  setsid "${KAFKA_JAVA[@]}" kafka.Kafka "$KAFKA_CONF" >>"$KAFKA_LOG" 2>&1 </dev/null 9>&- &
+  without_inherited_fds setsid "${KAFKA_JAVA[@]}" kafka.Kafka "$KAFKA_CONF" >>"$KAFKA_LOG" 2>&1 </dev/null &
   echo $! >"$KAFKA_PIDFILE"
   KAFKA_STARTED_AT=$SECONDS
 }

@@ -32,6 +32,18 @@ log_tail() {
   done
 }
 
+# Runs a command that outlives this script (a server) without the files the caller had open beyond stdin, stdout
+# and stderr: `flock <lock> npm test` or a test runner's pipe would otherwise stay held by the server for as long as
+# it runs (a lock never released, a pipe never closed).
+# A subshell, so the script's own open files (its lock on fd 9) stay open.
+without_inherited_fds() (
+  me=$BASHPID
+  for fd in $(ls "/proc/$me/fd"); do
+    [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+  done
+  "$@"
+)
+
 # True when something accepts TCP connections on the port (ours or a stranger's).
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }
 

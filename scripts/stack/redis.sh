@@ -53,7 +53,7 @@ cluster-replica-validity-factor 0
 repl-diskless-sync-delay 0
 appendonly yes
 CONF
-  redis-server "$dir/redis.conf" >>"$LOG_DIR/redis-$port.log" 2>&1 9>&-
+  without_inherited_fds redis-server "$dir/redis.conf" >>"$LOG_DIR/redis-$port.log" 2>&1
 }
 
 redis_node_ready() { [ "$(rcli "$1" ping 2>/dev/null)" = PONG ]; }
