@@ -4,12 +4,15 @@ import {
   HTTPMessageHandler,
   TelemetryHandler,
 } from '@microsoft/microsoft-graph-client';
+import type { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import type { MailboxTokens } from '../mailbox-tokens';
 import { GraphClientSettings, graphClientTarget } from './graph-settings';
-import { MailboxLimiters } from './mailbox-limiter';
+import type { GraphWaits } from './graph-waits';
+import { MailboxGate, MailboxLimiters } from './mailbox-limiter';
 import { MailboxThrottleHandler } from './mailbox-throttle.handler';
+import { SharedMailboxLimits } from './shared-mailbox-limits';
 
 /**
  * How long a client reuses its mailbox's access token without reading the row again (a pass's burst of
@@ -18,31 +21,56 @@ import { MailboxThrottleHandler } from './mailbox-throttle.handler';
  */
 const TOKEN_REUSE_MS = 5_000;
 
+/** Where the limits of every replica meet (without it, each process limits only its own requests). */
+export interface SharedGraphLimits {
+  redis: Cluster;
+  /** Deadline of each limiter call to Redis; past it the process's own limiter decides for a few seconds. */
+  redisTimeoutMs: number;
+}
+
 /**
- * Graph clients per mailbox, all behind that mailbox's one limiter. Microsoft and the emulator differ only
- * in GRAPH_BASE_URL.
+ * Graph clients per mailbox, all behind that mailbox's one gate: in the Redis cluster when `shared` is
+ * given (Graph's limits are per app and mailbox across all replicas), else in this process. Microsoft and
+ * the emulator differ only in GRAPH_BASE_URL.
  */
 export class GraphClients {
-  private readonly limiters: MailboxLimiters;
+  private readonly gateOf: (userId: string) => MailboxGate;
 
   constructor(
     private readonly settings: GraphClientSettings,
     private readonly tokens: MailboxTokens,
     private readonly dataSource: DataSource,
     private readonly logger: Logger,
+    shared?: SharedGraphLimits,
   ) {
-    this.limiters = new MailboxLimiters(
-      settings.maxConcurrency,
-      settings.requestBudget,
-      settings.budgetWindowMs,
-    );
+    const { maxConcurrency, requestBudget: budget, budgetWindowMs: windowMs } = settings;
+    if (shared) {
+      const limits = new SharedMailboxLimits(
+        shared.redis,
+        { maxConcurrency, budget, windowMs, redisTimeoutMs: shared.redisTimeoutMs },
+        (err) =>
+          this.logger.warn(
+            { err },
+            'Graph limits: Redis unavailable; limiting per process for a few seconds',
+          ),
+      );
+      this.gateOf = (userId) => limits.forMailbox(userId);
+    } else {
+      const limiters = new MailboxLimiters(maxConcurrency, budget, windowMs);
+      this.gateOf = (userId) => limiters.forMailbox(userId);
+    }
   }
 
-  forMailbox(userId: string): Client {
+  /**
+   * A client for the mailbox. `waits.maxWaitMs`: its requests fail with MailboxPausedError rather than wait
+   * longer for a Retry-After pause or the budget (a job that can be re-queued gives its lane back instead).
+   */
+  forMailbox(userId: string, waits?: GraphWaits): Client {
     const token = this.tokenOf(userId);
     const target = graphClientTarget(this.settings.graphBaseUrl);
     const throttle = new MailboxThrottleHandler({
-      limiter: this.limiters.forMailbox(userId),
+      limiter: this.gateOf(userId),
+      waits,
       maxThrottleRetries: this.settings.maxThrottleRetries,
       maxGatewayTimeoutRetries: this.settings.maxGatewayTimeoutRetries,
       maxResponseBytes: this.settings.maxResponseBytes,

@@ -1,5 +1,6 @@
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
-import type { MailboxLimiter } from './mailbox-limiter';
+import { GraphWaitOption, GraphWaits } from './graph-waits';
+import type { MailboxGate } from './mailbox-limiter';
 import { retryAfterMs } from './retry-after';
 
 /** Graph's "slow down": the whole mailbox waits for Retry-After. */
@@ -10,7 +11,9 @@ const TRANSIENT = new Set([500, 502]);
 const GATEWAY_TIMEOUT = 504;
 
 export interface ThrottleHandlerOptions {
-  limiter: MailboxLimiter;
+  limiter: MailboxGate;
+  /** The client's own GraphWaits; a request's GraphWaitOption overrides them field by field. */
+  waits?: GraphWaits;
   maxThrottleRetries: number;
   /** 504s one request may take before its error reaches the caller. */
   maxGatewayTimeoutRetries: number;
@@ -28,8 +31,10 @@ export interface ThrottleHandlerOptions {
 /**
  * First in the graph client's chain (instead of its RetryHandler, which would retry behind the limiter's
  * back): every attempt takes a slot of the mailbox's limiter; a 429/503 pauses the whole mailbox for its
- * Retry-After and tries again, so throttling slows a sync and does not fail it. The authentication handler
- * comes after this one, so a retry after a 401 carries the new token.
+ * Retry-After and tries again, so throttling slows a sync and does not fail it. A caller can say how long it
+ * is willing to wait (GraphWaits.maxWaitMs: a longer pause fails the request with MailboxPausedError before
+ * it is sent) and what to do while it waits (GraphWaits.around). The authentication handler comes after
+ * this one, so a retry after a 401 carries the new token.
  */
 export class MailboxThrottleHandler implements Middleware {
   private next?: Middleware;
@@ -42,13 +47,16 @@ export class MailboxThrottleHandler implements Middleware {
 
   async execute(context: Context): Promise<void> {
     const { limiter } = this.options;
+    const perRequest = context.middlewareControl?.getMiddlewareOptions(GraphWaitOption) as
+      GraphWaitOption | undefined;
+    const waits: GraphWaits = { ...this.options.waits, ...perRequest?.waits };
     let refreshed = false;
     // The handlers after this one append to the headers (Authorization, SdkVersion); each attempt must start
     // from the caller's headers, or a retry sends "Bearer a, Bearer b".
     const headers = copyHeaders(context.options?.headers);
     for (let attempt = 1; ; attempt += 1) {
       if (context.options) context.options.headers = copyHeaders(headers);
-      await limiter.acquire();
+      const permit = await limiter.acquire(waits);
       try {
         await this.next!.execute(context);
         // Graph counts a request until its answer is sent, not until its headers are: the slot is held until
@@ -60,10 +68,11 @@ export class MailboxThrottleHandler implements Middleware {
         // A connection reset or refused mid-burst: the same bounded backoff as a 502.
         if (!isNetworkError(error) || attempt > this.options.maxThrottleRetries) throw error;
         context.response = undefined;
-        await this.backOff('network', attempt);
+        permit.release();
+        await this.backOff('network', attempt, waits);
         continue;
       } finally {
-        limiter.release();
+        permit.release();
       }
       const response = context.response;
       if (!response) return;
@@ -80,7 +89,7 @@ export class MailboxThrottleHandler implements Middleware {
         attempt <= this.options.maxGatewayTimeoutRetries;
       if ((TRANSIENT.has(response.status) && attempt <= this.options.maxThrottleRetries) || gatewayRetry) {
         await discard(response);
-        await this.backOff(response.status, attempt);
+        await this.backOff(response.status, attempt, waits);
         continue;
       }
       if (response.status === 401 && !refreshed) {
@@ -93,11 +102,12 @@ export class MailboxThrottleHandler implements Middleware {
     }
   }
 
-  private async backOff(status: number | 'network', attempt: number): Promise<void> {
+  private async backOff(status: number | 'network', attempt: number, waits: GraphWaits): Promise<void> {
     // Jitter: mailboxes that failed together must not retry in lockstep.
     const wait = Math.round(retryAfterMs(null, attempt) * (0.5 + Math.random() / 2));
     this.options.onRetried?.(status, wait);
-    await new Promise((resolve) => setTimeout(resolve, wait));
+    const sleepOut = () => new Promise<void>((resolve) => setTimeout(resolve, wait));
+    await (waits.around ? waits.around(sleepOut) : sleepOut());
   }
 }
 
