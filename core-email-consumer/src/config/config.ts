@@ -17,12 +17,19 @@ export const consumerEnvSchema = z.object({
   KAFKA_HANDLER_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
   KAFKA_RETRY_INITIAL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
   KAFKA_RETRY_MAX_MS: z.coerce.number().int().min(10).max(600_000).default(10_000),
-  // Users handled at once per topic (one user's messages stay in order): a long mailbox sync must not hold
-  // up other users' jobs or real-time changes.
-  KAFKA_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
+  // Users handled at once (one user's messages stay in order): a long mailbox sync must not hold up other
+  // users' jobs or real-time changes. Lanes mostly await Graph and PostgreSQL, and the sync's real work is
+  // bounded by SYNC_PAGE_SLOTS, so this is high: every mailbox syncing gets a lane and its turn for pages.
+  KAFKA_KEY_CONCURRENCY: z.coerce.number().int().min(1).max(10_000).default(256),
   // Mailbox sync (issue 5). Graph pages messages delta with odata.maxpagesize up to 1,000.
   SYNC_PAGE_SIZE: z.coerce.number().int().min(1).max(1000).default(500),
   SYNC_FOLDER_CONCURRENCY: z.coerce.number().int().min(1).max(16).default(4),
+  // Sync pages (a fetch and its store) worked on at once by this process, shared between mailboxes a page at
+  // a time: round robin, and a mailbox whose first page is not stored yet goes first.
+  SYNC_PAGE_SLOTS: z.coerce.number().int().min(1).max(1_000).default(16),
+  // A sync whose mailbox must wait longer than this (a Graph Retry-After, a spent request budget) is parked:
+  // its lane is given back and the job comes back when the wait is over, continuing from its saved links.
+  SYNC_PARK_AFTER_SECONDS: z.coerce.number().int().min(1).max(3_600).default(30),
   // How far V8 lets the heap grow past what the last full GC kept (percent; 0: V8's own choice, up to 4x).
   // A sync makes pages of garbage faster than V8's default schedule collects it: 100 keeps the consumer's
   // peak near 220 MB instead of 300+ for ~5% more CPU, with no hard cap that a page of large bodies could hit.
@@ -34,6 +41,9 @@ export const consumerEnvSchema = z.object({
   GRAPH_MAX_CONCURRENCY: z.coerce.number().int().min(1).max(4).default(4),
   GRAPH_REQUEST_BUDGET: z.coerce.number().int().min(1).max(9_999).default(9_000),
   GRAPH_BUDGET_WINDOW_SECONDS: z.coerce.number().int().min(1).max(3_600).default(600),
+  // The limits above hold for all consumer replicas together, in the Redis cluster; each limiter call to
+  // Redis has this deadline, past which the process limits on its own for a few seconds.
+  GRAPH_LIMITS_REDIS_TIMEOUT_MS: z.coerce.number().int().min(10).max(10_000).default(250),
   // Retries of one request on 429/503 (Retry-After) and 500/502/network errors (backoff doubling to 1 min).
   GRAPH_THROTTLE_RETRIES: z.coerce.number().int().min(0).max(1_000).default(50),
   // Retries of one request on 504 before the caller sees it: a delta page that keeps timing out is asked

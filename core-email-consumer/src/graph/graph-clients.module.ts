@@ -1,21 +1,35 @@
 import { Module } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import { GraphClients, LOGGER, MailboxTokens, MailboxTokensModule } from '@core-email/platform';
+import {
+  GraphClients,
+  LOGGER,
+  MailboxTokens,
+  MailboxTokensModule,
+  REDIS_CLUSTER,
+} from '@core-email/platform';
+import type { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 
 /**
  * The process's one GraphClients, shared by the sync and the subscriptions: each mailbox must have a single
- * limiter (4 in flight, one request budget, one Retry-After pause), whichever feature calls Graph.
+ * limiter (4 in flight, one request budget, one Retry-After pause), whichever feature calls Graph, and the
+ * limiter is shared with the other replicas through the Redis cluster.
  */
 @Module({
   imports: [MailboxTokensModule.forRoot(CONSUMER_CONFIG)],
   providers: [
     {
       provide: GraphClients,
-      inject: [CONSUMER_CONFIG, MailboxTokens, getDataSourceToken(), LOGGER],
-      useFactory: (config: ConsumerConfig, tokens: MailboxTokens, db: DataSource, logger: Logger) =>
+      inject: [CONSUMER_CONFIG, MailboxTokens, getDataSourceToken(), LOGGER, REDIS_CLUSTER],
+      useFactory: (
+        config: ConsumerConfig,
+        tokens: MailboxTokens,
+        db: DataSource,
+        logger: Logger,
+        redis: Cluster,
+      ) =>
         new GraphClients(
           {
             graphBaseUrl: config.env.GRAPH_BASE_URL,
@@ -29,6 +43,7 @@ import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
           tokens,
           db,
           logger,
+          { redis, redisTimeoutMs: config.env.GRAPH_LIMITS_REDIS_TIMEOUT_MS },
         ),
     },
   ],

@@ -2,13 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { LOGGER } from '@core-email/platform';
+import { GraphWaitOption, LOGGER } from '@core-email/platform';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import { ApplyDeltaPageCommand } from './commands/apply-delta-page.command';
 import { DeltaPage, parseDeltaPage } from './graph/delta-page';
 import { fetchDeltaPage, isFolderGone, isGatewayTimeout, isSyncStateGone } from './graph/graph-mail';
+import type { PageTurn } from './page-turn';
 import { FolderState, MailFoldersRepository } from './repositories/mail-folders.repository';
 
 /** A folder whose delta answers 410 again right after a restart is not going to get better this run. */
@@ -28,6 +29,8 @@ export interface FolderRun {
    * tell new messages from changed ones and report exactly what changed.
    */
   beforePage?(folderId: string, upsertedIds: string[], removedIds: string[]): Promise<void>;
+  /** The sync's share of the process's page slots (one per folder task); without it pages are not gated. */
+  pageTurn?(): PageTurn;
 }
 
 /** The delta of one folder, page by page, each page committed with its link (see ApplyDeltaPageCommand). */
@@ -51,70 +54,90 @@ export class FolderSyncService {
     // Graph does not keep the page size in its links: it goes with every request, and shrinks for this
     // folder when a page times out.
     let pageSize = this.config.env.SYNC_PAGE_SIZE;
+    const turn = run.pageTurn?.();
+    const waits = turn ? [new GraphWaitOption({ around: turn.around })] : undefined;
     for (;;) {
-      let raw: unknown;
+      // Each page (its fetch and its store) in a slot of the process's page capacity.
+      await turn?.begin();
       try {
-        raw = await fetchDeltaPage(run.client, state.graphId, state.deltaLink, pageSize);
-      } catch (error) {
-        if (isGatewayTimeout(error) && pageSize > this.config.env.SYNC_MIN_PAGE_SIZE) {
-          pageSize = Math.max(this.config.env.SYNC_MIN_PAGE_SIZE, Math.floor(pageSize / PAGE_SHRINK_FACTOR));
-          this.logger.warn(
-            { userId: run.userId, folder: state.graphId, pageSize },
-            'delta page timed out (504); asking for smaller pages',
-          );
-          continue;
-        }
-        if (isSyncStateGone(error) && restarts < MAX_RESTARTS) {
-          restarts += 1;
-          this.logger.warn(
-            { userId: run.userId, folder: state.graphId },
-            'delta state gone (410); restarting the folder',
-          );
-          state = await this.startFresh(run, state);
-          continue;
-        }
-        if (isFolderGone(error)) return;
-        throw error;
+        const next = await this.page(run, state, pageSize, restarts, waits);
+        if (next === 'done') return;
+        ({ state, pageSize, restarts } = next);
+      } finally {
+        turn?.end();
       }
-      const page = parseDeltaPage(raw, state.graphId, this.graphOrigin);
-      raw = undefined; // the raw page is garbage from here on, while the write awaits
-      const roundDone = page.deltaLink !== undefined;
-      if (roundDone && this.nothingToSave(state, page)) {
-        // The newest link, always: Exchange keeps only the last few generations of a folder's delta state,
-        // so a link kept for later would soon answer 410 and cost a full download of the folder.
-        await this.folders.saveLink(
-          this.db.manager,
-          run.userId,
-          state.graphId,
-          state.round!,
-          page.deltaLink!,
-          true,
-        );
-        return;
-      }
-      await run.beforePage?.(state.graphId, page.upserts.ids, page.removedIds);
-      await this.commands.execute(
-        new ApplyDeltaPageCommand(
-          run.userId,
-          state.graphId,
-          state.round!,
-          state.roundIsFresh,
-          page.upserts,
-          page.removedIds,
-          (page.deltaLink ?? page.nextLink)!,
-          roundDone,
-        ),
-      );
-      if (page.skipped > 0) {
-        this.logger.warn(
-          { userId: run.userId, folder: state.graphId, skipped: page.skipped },
-          'skipped malformed items',
-        );
-      }
-      await run.onPage(state.graphId, page.upserts.size + page.removedIds.length, page.skipped);
-      if (roundDone) return;
-      state = { ...state, deltaLink: page.nextLink! };
     }
+  }
+
+  /** One page: fetched, stored, reported; what the next page starts from, or 'done'. */
+  private async page(
+    run: FolderRun,
+    state: FolderState,
+    pageSize: number,
+    restarts: number,
+    waits: GraphWaitOption[] | undefined,
+  ): Promise<{ state: FolderState; pageSize: number; restarts: number } | 'done'> {
+    let raw: unknown;
+    try {
+      raw = await fetchDeltaPage(run.client, state.graphId, state.deltaLink, pageSize, waits);
+    } catch (error) {
+      if (isGatewayTimeout(error) && pageSize > this.config.env.SYNC_MIN_PAGE_SIZE) {
+        pageSize = Math.max(this.config.env.SYNC_MIN_PAGE_SIZE, Math.floor(pageSize / PAGE_SHRINK_FACTOR));
+        this.logger.warn(
+          { userId: run.userId, folder: state.graphId, pageSize },
+          'delta page timed out (504); asking for smaller pages',
+        );
+        return { state, pageSize, restarts };
+      }
+      if (isSyncStateGone(error) && restarts < MAX_RESTARTS) {
+        restarts += 1;
+        this.logger.warn(
+          { userId: run.userId, folder: state.graphId },
+          'delta state gone (410); restarting the folder',
+        );
+        return { state: await this.startFresh(run, state), pageSize, restarts };
+      }
+      if (isFolderGone(error)) return 'done';
+      throw error;
+    }
+    const page = parseDeltaPage(raw, state.graphId, this.graphOrigin);
+    raw = undefined; // the raw page is garbage from here on, while the write awaits
+    const roundDone = page.deltaLink !== undefined;
+    if (roundDone && this.nothingToSave(state, page)) {
+      // The newest link, always: Exchange keeps only the last few generations of a folder's delta state,
+      // so a link kept for later would soon answer 410 and cost a full download of the folder.
+      await this.folders.saveLink(
+        this.db.manager,
+        run.userId,
+        state.graphId,
+        state.round!,
+        page.deltaLink!,
+        true,
+      );
+      return 'done';
+    }
+    await run.beforePage?.(state.graphId, page.upserts.ids, page.removedIds);
+    await this.commands.execute(
+      new ApplyDeltaPageCommand(
+        run.userId,
+        state.graphId,
+        state.round!,
+        state.roundIsFresh,
+        page.upserts,
+        page.removedIds,
+        (page.deltaLink ?? page.nextLink)!,
+        roundDone,
+      ),
+    );
+    if (page.skipped > 0) {
+      this.logger.warn(
+        { userId: run.userId, folder: state.graphId, skipped: page.skipped },
+        'skipped malformed items',
+      );
+    }
+    await run.onPage(state.graphId, page.upserts.size + page.removedIds.length, page.skipped);
+    if (roundDone) return 'done';
+    return { state: { ...state, deltaLink: page.nextLink! }, pageSize, restarts };
   }
 
   /**

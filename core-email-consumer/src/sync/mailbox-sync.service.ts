@@ -5,13 +5,15 @@ import { SyncEmailMessage, TOPICS } from '@core-email/contracts';
 import {
   GraphClients,
   HandlerContext,
-  inParallel,
   KafkaPublisher,
   LOGGER,
   MailboxLease,
+  mailboxWaitOf,
   MailboxNotConnectedError,
   MailboxReauthRequiredError,
   MailboxTokens,
+  PageSlots,
+  ParkedJobs,
   PUBLISHER,
   QueuedResyncs,
 } from '@core-email/platform';
@@ -20,8 +22,15 @@ import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import { FolderSyncService } from './folder-sync.service';
 import { FolderListingService } from './folder-listing.service';
+import { PageTurn } from './page-turn';
 import { SyncRunsRepository } from './repositories/sync-runs.repository';
+import { settledInParallel } from './settled-in-parallel';
 import { SyncProgress } from './sync-progress';
+
+/** The process's one PageSlots (SYNC_PAGE_SLOTS), shared by every sync run in it. */
+export const PAGE_SLOTS = Symbol('PAGE_SLOTS');
+/** A sync that cannot park (Redis unreachable) waits in its lane, heartbeating this often. */
+const HEARTBEAT_EVERY_MS = 3_000;
 
 /** Failures no retry can fix: the run ends `failed` with this reason at once. */
 const FINAL_REASONS: Array<[string, string]> = [
@@ -33,6 +42,11 @@ const FINAL_REASONS: Array<[string, string]> = [
  * One `sync_email` job: every folder's delta into PostgreSQL, progress on `email_ack`, the run in
  * `sync_runs`. Idempotent: a job delivered again after it ended does nothing; one delivered again mid-run
  * (a crash, a rebalance) continues from each folder's committed link.
+ *
+ * Fairness: each page takes a slot of the process's PageSlots (round robin between mailboxes, a mailbox's
+ * first page first), and a mailbox Graph pauses for longer than SYNC_PARK_AFTER_SECONDS (or whose budget is
+ * spent) is parked: the job ends, giving its lane and its lease back, and comes back on `sync_email` when the
+ * wait is over (ParkedJobs, re-queued by the workers), continuing from its committed links.
  */
 @Injectable()
 export class MailboxSyncService {
@@ -48,6 +62,8 @@ export class MailboxSyncService {
     private readonly folderSync: FolderSyncService,
     private readonly lease: MailboxLease,
     private readonly queuedResyncs: QueuedResyncs,
+    private readonly parked: ParkedJobs,
+    @Inject(PAGE_SLOTS) private readonly pageSlots: PageSlots,
   ) {}
 
   async run(job: SyncEmailMessage, ctx: HandlerContext): Promise<void> {
@@ -75,6 +91,8 @@ export class MailboxSyncService {
         heartbeat: () => ctx.heartbeat(),
       });
     } catch (error) {
+      const waitMs = mailboxWaitOf(error);
+      if (waitMs !== undefined) return this.parkOrWait(job, ctx, waitMs);
       const reason = finalReason(error);
       const lastAttempt = ctx.attempt >= this.config.retry.attempts;
       // The producer publishes a 'connected' job inside the transaction that stores the mailbox, so the job
@@ -92,20 +110,26 @@ export class MailboxSyncService {
     progress: SyncProgress,
   ): Promise<void> {
     await this.tokens.getAccessToken(job.userId); // a dead grant fails here, before any Graph call
-    const client = this.graph.forMailbox(job.userId);
+    // A longer wait than this parks the job (MailboxPausedError) instead of holding its lane.
+    const client = this.graph.forMailbox(job.userId, {
+      maxWaitMs: this.config.env.SYNC_PARK_AFTER_SECONDS * 1000,
+    });
     const folders = await this.listing.refresh(job.userId, client);
     for (const f of folders) progress.addFolder(f.graphId, f.displayName, f.totalCount);
     await this.publisher.publish(TOPICS.emailAck, progress.ack('running'));
+    let pagesStored = 0;
     const onPage = async (folderId: string, items: number, skipped: number) => {
+      pagesStored += 1;
       progress.advance(folderId, items, skipped);
       await ctx.heartbeat();
       if (progress.due()) await this.reportRunning(job.runId, progress);
     };
     // Largest first: the biggest folder is one chain of pages that nothing can split, so it must not wait.
     const bySize = [...folders].sort((a, b) => b.totalCount - a.totalCount);
-    await inParallel(bySize, this.config.env.SYNC_FOLDER_CONCURRENCY, async (folder) => {
+    const pageTurn = () => new PageTurn(this.pageSlots, job.userId, () => pagesStored === 0);
+    await settledInParallel(bySize, this.config.env.SYNC_FOLDER_CONCURRENCY, async (folder) => {
       await this.folderSync.sync(
-        { userId: job.userId, runId: job.runId, mode: job.mode, client, onPage },
+        { userId: job.userId, runId: job.runId, mode: job.mode, client, onPage, pageTurn },
         folder,
       );
       progress.folderDone(folder.graphId);
@@ -127,6 +151,27 @@ export class MailboxSyncService {
       { userId: job.userId, runId: job.runId, messages: progress.messagesSynced, skipped: progress.skipped },
       'mailbox sync finished',
     );
+  }
+
+  /**
+   * The mailbox must wait `waitMs` (Graph's Retry-After, or its budget): the job is parked until then and this
+   * delivery ends, so the lane and the lease go to others meanwhile. If it cannot be parked (Redis down), it
+   * waits here as before, heartbeating, and goes on.
+   */
+  private async parkOrWait(job: SyncEmailMessage, ctx: HandlerContext, waitMs: number): Promise<void> {
+    const log = { userId: job.userId, runId: job.runId, waitMs };
+    try {
+      await this.parked.park(TOPICS.syncEmail, job, Date.now() + waitMs);
+      this.logger.info(log, 'mailbox paused by Graph; sync parked until the pause is over');
+      return;
+    } catch (err) {
+      this.logger.warn({ ...log, err }, 'sync could not be parked; waiting in its lane');
+    }
+    for (let left = waitMs; left > 0; left -= HEARTBEAT_EVERY_MS) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(left, HEARTBEAT_EVERY_MS)));
+      await ctx.heartbeat();
+    }
+    await this.run(job, ctx);
   }
 
   private async reportRunning(runId: string, progress: SyncProgress): Promise<void> {

@@ -1,16 +1,33 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Kafka } from 'kafkajs';
 import type { Logger as Pino } from 'pino';
-import { KAFKA, KafkaPublisher, LOGGER, PUBLISHER, TopicConsumer } from '@core-email/platform';
+import {
+  KAFKA,
+  KafkaPublisher,
+  LOGGER,
+  ParkedJob,
+  ParkedJobs,
+  PUBLISHER,
+  TopicConsumer,
+} from '@core-email/platform';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import { TOPIC_HANDLERS, TopicHandler, toBatchHandlerMap, toHandlerMap } from './topic-handler';
 import { WorkerMetrics } from './worker-metrics';
 
-/** Joins the consumer group once the app is up and leaves it cleanly on shutdown, so partitions move at once. */
+/** How often parked jobs (a sync whose mailbox Graph paused) are looked at and re-queued once due. */
+const PARKED_EVERY_MS = 1_000;
+
+/**
+ * Joins the consumer group once the app is up and leaves it cleanly on shutdown, so partitions move at once.
+ * While it consumes, it also puts parked jobs back on their topics when they are due (every replica does;
+ * each job is taken by one).
+ */
 @Injectable()
 export class WorkersService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly log = new Logger('Workers');
   private consumer?: TopicConsumer;
+  private parkedTimer?: NodeJS.Timeout;
+  private requeuing = false;
 
   constructor(
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
@@ -19,6 +36,7 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
     @Inject(LOGGER) private readonly logger: Pino,
     @Inject(TOPIC_HANDLERS) private readonly handlers: TopicHandler[],
     private readonly metrics: WorkerMetrics,
+    private readonly parked: ParkedJobs,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -41,10 +59,26 @@ export class WorkersService implements OnApplicationBootstrap, OnApplicationShut
       this.logger,
     );
     await this.consumer.start();
+    this.parkedTimer = setInterval(() => void this.requeueParked(), PARKED_EVERY_MS);
+    this.parkedTimer.unref();
     this.log.log(`consuming ${this.handlers.map((h) => h.topic).join(', ')}`);
   }
 
   async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.parkedTimer);
     await this.consumer?.stop();
+  }
+
+  private async requeueParked(): Promise<void> {
+    if (this.requeuing) return; // a slow Redis or Kafka must not pile ticks up
+    this.requeuing = true;
+    try {
+      // publish validates the message against its topic's contract, like any other job.
+      await this.parked.requeueDue((job: ParkedJob) => this.publisher.publish(job.topic, job.message));
+    } catch (err) {
+      this.logger.warn({ err }, 'parked jobs not re-queued this time');
+    } finally {
+      this.requeuing = false;
+    }
   }
 }

@@ -1,4 +1,4 @@
-import { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import { Client, GraphError, MiddlewareOptions } from '@microsoft/microsoft-graph-client';
 import { GraphFolder, graphFolderPageSchema, graphFolderSchema, MESSAGE_SELECT } from './graph-schemas';
 import { MalformedGraphResponseError } from './delta-page';
 
@@ -48,20 +48,23 @@ async function listFolderPages(client: Client, path: string): Promise<GraphFolde
 
 /**
  * One delta page: from `link` (a saved next or delta link, used as is) or, without one, the first page of
- * a fresh round with our $select. The page size goes in Prefer on every request, as the docs do.
+ * a fresh round with our $select. The page size goes in Prefer on every request, as the docs do;
+ * `middleware` carries per-request options (GraphWaitOption: what the request does while it waits).
  */
 export async function fetchDeltaPage(
   client: Client,
   folderGraphId: string,
   link: string | null,
   pageSize: number,
+  middleware: MiddlewareOptions[] = [],
 ): Promise<unknown> {
   const prefer = `odata.maxpagesize=${pageSize}, ${IMMUTABLE_IDS}`;
-  if (link) return client.api(link).header('Prefer', prefer).get();
+  if (link) return client.api(link).header('Prefer', prefer).middlewareOptions(middleware).get();
   return client
     .api(`/me/mailFolders/${encodeURIComponent(folderGraphId)}/messages/delta`)
     .header('Prefer', prefer)
     .select(MESSAGE_SELECT)
+    .middlewareOptions(middleware)
     .get();
 }
 
