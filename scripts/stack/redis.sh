@@ -51,6 +51,10 @@ cluster-replica-validity-factor 0
 # Sync replicas at once instead of waiting 5 s for more of them, so a restarted cluster can fail
 # over within seconds.
 repl-diskless-sync-delay 0
+# A failed master stops only its own slots, not the whole cluster: with full coverage required, every
+# node answers CLUSTERDOWN to every command from the moment the master is marked failed until its
+# replica is promoted (about a second), so no session could be checked anywhere.
+cluster-require-full-coverage no
 appendonly yes
 CONF
   without_inherited_fds redis-server "$dir/redis.conf" >>"$LOG_DIR/redis-$port.log" 2>&1
@@ -113,6 +117,11 @@ redis_up() {
       say "       Run 'bash scripts/stack/stack.sh reset' to rebuild the stack's data."
       return 1 ;;
   esac
+  # Settings that can change at run time are applied to running nodes too, so `up` converges an old stack.
+  for port in "${REDIS_PORTS[@]}"; do
+    rcli "$port" config set cluster-require-full-coverage no >/dev/null \
+      || { say "redis: node $port refused CONFIG SET"; return 1; }
+  done
   # Generous: a node that just rejoined needs a few gossip rounds (node timeout 3 s) to see everyone.
   if ! wait_until 60 redis_cluster_ok || ! wait_until 30 redis_replicas_synced; then
     say "redis: cluster did not reach cluster_state:ok with ${#REDIS_PORTS[@]} nodes and synced replicas"

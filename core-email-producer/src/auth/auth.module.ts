@@ -2,7 +2,6 @@ import { Module } from '@nestjs/common';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { Cluster } from 'ioredis';
 import { REDIS_CLUSTER } from '@core-email/platform';
 import { PRODUCER_CONFIG, ProducerConfig } from '../config/config';
@@ -13,6 +12,7 @@ import { JwtAuthGuard } from './jwt-auth.guard';
 import { JwtStrategy } from './jwt.strategy';
 import { MeController } from './me.controller';
 import { SessionsRepository } from './sessions.repository';
+import { DeadlineThrottlerStorage } from './throttler-storage';
 import { SessionTokensService } from './tokens.service';
 
 @Module({
@@ -25,7 +25,7 @@ import { SessionTokensService } from './tokens.service';
         signOptions: { algorithm: 'HS256' },
       }),
     }),
-    // Counted in the Redis cluster, so the limit holds across producer replicas.
+    // Counted in the Redis cluster, so the limit holds across producer replicas; Redis down is a 503.
     ThrottlerModule.forRootAsync({
       inject: [PRODUCER_CONFIG, REDIS_CLUSTER],
       useFactory: (config: ProducerConfig, redis: Cluster) => ({
@@ -37,7 +37,7 @@ import { SessionTokensService } from './tokens.service';
             ttl: config.env.THROTTLE_AUTH_TTL_SECONDS * 1000,
           },
         ],
-        storage: new ThrottlerStorageRedisService(redis),
+        storage: new DeadlineThrottlerStorage(redis, config.env.REDIS_TIMEOUT_MS),
       }),
     }),
   ],

@@ -31,6 +31,9 @@ export const producerEnvSchema = z.object({
   THROTTLE_AUTH_TTL_SECONDS: z.coerce.number().int().min(1).max(86400).default(60),
   MAIL_CACHE_TTL_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
   MAIL_CACHE_TIMEOUT_MS: z.coerce.number().int().min(10).max(5000).default(200),
+  // Deadline of every other Redis call a request waits on (session check, sign-in, throttler, OAuth state):
+  // past it the answer is 503 with Retry-After. Kept well under 2 s so no request waits out a failover.
+  REDIS_TIMEOUT_MS: z.coerce.number().int().min(50).max(10_000).default(1000),
   // A requested completeness audit still pending after this long is taken as lost: a new request queues one.
   AUDIT_REQUEST_TTL_SECONDS: z.coerce.number().int().min(10).max(86_400).default(3_600),
 });

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Cluster } from 'ioredis';
 import { z } from 'zod';
-import { REDIS_CLUSTER } from '@core-email/platform';
+import { REDIS_CLUSTER, withRedisDeadline } from '@core-email/platform';
+import { PRODUCER_CONFIG, ProducerConfig } from '../config/config';
 
 /** Who started a connect and the PKCE verifier that redeems its code. Lives only in Redis, briefly. */
 export interface PendingConnect {
@@ -21,18 +22,33 @@ const pendingConnect = z.object({
 
 const key = (state: string) => `outlook:oauth-state:${state}`;
 
-/** The OAuth `state` values in flight: written at connect, taken exactly once at the redirect. */
+/**
+ * The OAuth `state` values in flight: written at connect, taken exactly once at the redirect. Each call has
+ * the REDIS_TIMEOUT_MS deadline, else DependencyUnavailable (503 with Retry-After).
+ */
 @Injectable()
 export class OAuthStateRepository {
-  constructor(@Inject(REDIS_CLUSTER) private readonly redis: Cluster) {}
+  private readonly timeoutMs: number;
 
-  async save(state: string, pending: PendingConnect, ttlSeconds: number): Promise<void> {
-    await this.redis.set(key(state), JSON.stringify(pending), 'EX', ttlSeconds);
+  constructor(
+    @Inject(REDIS_CLUSTER) private readonly redis: Cluster,
+    @Inject(PRODUCER_CONFIG) config: ProducerConfig,
+  ) {
+    this.timeoutMs = config.env.REDIS_TIMEOUT_MS;
   }
 
-  /** GETDEL: of two requests with one state, only one gets it. Unknown, used or expired → null. */
+  async save(state: string, pending: PendingConnect, ttlSeconds: number): Promise<void> {
+    await withRedisDeadline(this.redis, this.timeoutMs, () =>
+      this.redis.set(key(state), JSON.stringify(pending), 'EX', ttlSeconds),
+    );
+  }
+
+  /**
+   * GETDEL: of two requests with one state, only one gets it. Unknown, used or expired → null. A GETDEL
+   * abandoned at the deadline may still consume the state: the user then starts the connect again.
+   */
   async take(state: string): Promise<PendingConnect | null> {
-    const raw = await this.redis.getdel(key(state));
+    const raw = await withRedisDeadline(this.redis, this.timeoutMs, () => this.redis.getdel(key(state)));
     if (raw === null) return null;
     const parsed = pendingConnect.safeParse(JSON.parse(raw));
     return parsed.success ? parsed.data : null;

@@ -49,3 +49,5 @@ export * from './mailbox-work/mailbox-lease';
 export * from './mailbox-work/queued-resyncs';
 export * from './mailbox-work/page-slots';
 export * from './mailbox-work/parked-jobs';
+export * from './errors/dependency-unavailable';
+export * from './redis/redis-deadline';

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { IQueryHandler, Query, QueryHandler } from '@nestjs/cqrs';
 import { MailReadRepository } from '../mail-read.repository';
 import { MailReader } from '../mail-reader.service';
@@ -21,9 +20,11 @@ export class GetMessageHandler implements IQueryHandler<GetMessageQuery, Message
     private readonly repository: MailReadRepository,
   ) {}
 
+  /**
+   * Not cached: one message is one primary-key read, and caching every message a caller opens (bodies
+   * included) would let one user fill the cluster. Still the replica unless it lags the last write.
+   */
   execute(q: GetMessageQuery): Promise<MessageView | null> {
-    // Graph ids are long; a digest keeps the key short.
-    const what = `message:${createHash('sha256').update(q.graphId).digest('base64url')}`;
-    return this.reader.read(q.userId, what, (db) => this.repository.message(db, q.userId, q.graphId));
+    return this.reader.read(q.userId, null, (db) => this.repository.message(db, q.userId, q.graphId));
   }
 }

@@ -17,8 +17,11 @@ export class ListFoldersHandler implements IQueryHandler<ListFoldersQuery, Folde
   ) {}
 
   execute(q: ListFoldersQuery): Promise<FolderListView> {
-    return this.reader.read(q.userId, 'folders', async (db) => ({
-      items: await this.repository.folders(db, q.userId),
-    }));
+    return this.reader.read(
+      q.userId,
+      'folders',
+      async (db) => ({ items: await this.repository.folders(db, q.userId) }),
+      (list) => list.items.length > 0,
+    );
   }
 }

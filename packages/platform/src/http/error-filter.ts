@@ -1,17 +1,22 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
+import { DependencyUnavailable } from '../errors/dependency-unavailable';
 
 export interface ErrorBody {
   statusCode: number;
   error: string;
   message: string | string[];
   errorId?: string;
+  /** On a 503 for a dependency that cannot be reached: which one (`redis`, `kafka`, ...). */
+  dependency?: string;
 }
 
 /**
  * The one place errors become HTTP answers. A 4xx says what was wrong with the request; a 5xx says only
- * that something failed and gives an id to find the full error in the logs, never its message.
+ * that something failed and gives an id to find the full error in the logs, never its message. A
+ * DependencyUnavailable is a 503 with `Retry-After` naming the dependency (a fault of ours to wait out,
+ * not a bug: logged as a warning).
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
@@ -23,10 +28,26 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const body = this.toBody(exception, req);
     if (res.headersSent) return;
+    if (exception instanceof DependencyUnavailable)
+      res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     res.status(body.statusCode).json(body);
   }
 
   private toBody(exception: unknown, req: Request): ErrorBody {
+    if (exception instanceof DependencyUnavailable) {
+      const status = HttpStatus.SERVICE_UNAVAILABLE;
+      const { dependency, retryAfterSeconds } = exception;
+      this.log.warn(
+        { dependency, method: req.method, path: req.path, err: exception.cause },
+        `${dependency} unavailable; answered 503`,
+      );
+      return {
+        statusCode: status,
+        error: 'Service Unavailable',
+        message: `${dependency} is unavailable; retry in ${retryAfterSeconds} s`,
+        dependency,
+      };
+    }
     if (exception instanceof HttpException) {
       // Thrown on purpose (a 4xx, or a deliberate 503 such as the health report): its body is the answer.
       const status = exception.getStatus();

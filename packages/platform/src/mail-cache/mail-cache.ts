@@ -1,5 +1,6 @@
 import type { Cluster } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { withRedisDeadline } from '../redis/redis-deadline';
 
 /**
  * The per-user "mail changed" mark shared by the writer (consumer) and the read API (producer):
@@ -14,6 +15,13 @@ import type { DataSource } from 'typeorm';
 export function mailCacheKey(userId: string, suffix: string): string {
   return `mail:{u:${userId}}:${suffix}`;
 }
+
+/**
+ * How long a writer waits for the version bump: long enough to outlast a master's failover (~3 s on the
+ * stack), so the bump usually lands; past it DependencyUnavailable, and the write's cached pages live out
+ * their short TTL.
+ */
+export const MAIL_WRITE_MARK_DEADLINE_MS = 5_000;
 
 /** The recorded LSN outlives any sensible replica lag; after that a replica is trusted again. */
 const LSN_TTL_SECONDS = 86_400;
@@ -43,15 +51,31 @@ return version`;
  * one taken inside the transaction would precede the commit record, and a replica replayed only that far
  * would not show the rows yet.
  */
-export async function recordMailWrite(redis: Cluster, primary: DataSource, userId: string): Promise<void> {
+export async function recordMailWrite(
+  redis: Cluster,
+  primary: DataSource,
+  userId: string,
+  deadlineMs = MAIL_WRITE_MARK_DEADLINE_MS,
+): Promise<void> {
   const [row] = (await primary.query(`SELECT pg_current_wal_lsn()::text AS lsn`)) as { lsn: string }[];
-  await markMailWrite(redis, userId, row.lsn);
+  await markMailWrite(redis, userId, row.lsn, deadlineMs);
 }
 
-/** The Redis half of recordMailWrite, for a caller that already knows the LSN. */
-export async function markMailWrite(redis: Cluster, userId: string, lsn: string): Promise<number> {
+/**
+ * The Redis half of recordMailWrite, for a caller that already knows the LSN. DependencyUnavailable when
+ * Redis does not answer within `deadlineMs`.
+ */
+export async function markMailWrite(
+  redis: Cluster,
+  userId: string,
+  lsn: string,
+  deadlineMs = MAIL_WRITE_MARK_DEADLINE_MS,
+): Promise<number> {
   const keys = [mailCacheKey(userId, 'version'), mailCacheKey(userId, 'lsn')];
-  return Number(await redis.eval(RECORD_SCRIPT, 2, ...keys, padLsn(lsn), LSN_TTL_SECONDS));
+  const version = await withRedisDeadline(redis, deadlineMs, () =>
+    redis.eval(RECORD_SCRIPT, 2, ...keys, padLsn(lsn), LSN_TTL_SECONDS),
+  );
+  return Number(version);
 }
 
 export interface MailWriteMark {
@@ -61,7 +85,14 @@ export interface MailWriteMark {
   lsn: string | null;
 }
 
-export async function readMailWriteMark(redis: Cluster, userId: string): Promise<MailWriteMark> {
-  const [version, lsn] = await redis.mget(mailCacheKey(userId, 'version'), mailCacheKey(userId, 'lsn'));
+/** DependencyUnavailable when Redis does not answer within `deadlineMs`. */
+export async function readMailWriteMark(
+  redis: Cluster,
+  userId: string,
+  deadlineMs = MAIL_WRITE_MARK_DEADLINE_MS,
+): Promise<MailWriteMark> {
+  const [version, lsn] = await withRedisDeadline(redis, deadlineMs, () =>
+    redis.mget(mailCacheKey(userId, 'version'), mailCacheKey(userId, 'lsn')),
+  );
   return { version: version ?? '0', lsn: lsn ? unpadLsn(lsn) : null };
 }
