@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
-import { PlatformModule } from '@core-email/platform';
+import { OutboxModule, PlatformModule } from '@core-email/platform';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { PRODUCER_CONFIG, ProducerConfig } from './config/config';
@@ -22,6 +22,8 @@ export class AppModule {
           logLevel: config.env.LOG_LEVEL,
           logDestination,
         }),
+        // Jobs that must not be lost are written to the outbox; this process relays it to Kafka.
+        OutboxModule,
         AuthModule,
         OutlookModule,
         EventsModule,

@@ -1,7 +1,7 @@
 import { ConflictException, Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { PUBLISHER, Publisher } from '@core-email/platform';
+import { Outbox } from '@core-email/platform';
 import { DataSource } from 'typeorm';
 import { PRODUCER_CONFIG, ProducerConfig } from '../config/config';
 import { OutlookAccountsService } from '../outlook/outlook-accounts.service';
@@ -21,7 +21,7 @@ export class AuditRequestsService {
     private readonly accounts: OutlookAccountsService,
     private readonly repo: MailAuditsRepository,
     @InjectDataSource() private readonly db: DataSource,
-    @Inject(PUBLISHER) private readonly publisher: Publisher,
+    private readonly outbox: Outbox,
     @Inject(PRODUCER_CONFIG) config: ProducerConfig,
   ) {
     this.ttlSeconds = config.env.AUDIT_REQUEST_TTL_SECONDS;
@@ -36,15 +36,15 @@ export class AuditRequestsService {
     if (status !== 'connected') {
       throw new ConflictException(`the mailbox is not connected (${status}); connect Outlook first`);
     }
-    // The job is published inside the transaction that records the request: if Kafka refuses it, no request
-    // is left pending that nothing would ever answer.
+    // The job is written to the outbox in the transaction that records the request: a request is pending
+    // exactly when its job exists, and the transaction never waits on Kafka (the relay sends it).
     return this.db.transaction(async (tx) => {
       const recorded = await this.repo.request(tx, userId, this.ttlSeconds);
       if (!recorded) {
         const pending = await this.repo.pendingSince(tx, userId, this.ttlSeconds);
         return { requestedAt: (pending ?? new Date()).toISOString(), alreadyPending: true };
       }
-      await this.publisher.publish(TOPICS.auditMailbox, {
+      await this.outbox.add(tx, TOPICS.auditMailbox, {
         userId,
         reason: 'requested',
         requestedAt: recorded.toISOString(),

@@ -46,7 +46,11 @@ export interface ProducerConfig {
 }
 
 export function toProducerConfig(env: ProducerEnv): ProducerConfig {
-  return { env, infra: infraSettingsFrom('core-email-producer', env) };
+  return {
+    env,
+    // The API serves without Kafka and its health is public (see InfraSettings).
+    infra: { ...infraSettingsFrom('core-email-producer', env), kafkaOptional: true, publicHealth: true },
+  };
 }
 
 /** The one place the producer reads the environment. Throws ConfigError naming each bad variable. */

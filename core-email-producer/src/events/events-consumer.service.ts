@@ -1,14 +1,18 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ContractError, decode, TOPICS } from '@core-email/contracts';
-import { KAFKA, LOGGER } from '@core-email/platform';
+import { finishesWithin, KAFKA, LOGGER } from '@core-email/platform';
 import { EventStreams } from './event-streams';
 
 /** The topics whose events go to the browser, and the SSE event name each becomes. */
 const FORWARDED = { [TOPICS.emailAck]: 'sync', [TOPICS.notifyUserMutateEmail]: 'mail' } as const;
 type ForwardedTopic = keyof typeof FORWARDED;
+/** Joining while Kafka is down: the first retry after 1 s, doubling up to 30 s. */
+const RETRY_FIRST_MS = 1_000;
+const RETRY_MAX_MS = 30_000;
 
 /**
  * Reads `email_ack` and `notify_user_mutate_email` and hands each event to its user's streams on this
@@ -27,6 +31,8 @@ export class EventsConsumer implements OnApplicationBootstrap, OnApplicationShut
   private readonly consumer: Consumer;
   /** Resolves once the group holds its partitions and has fetched: events published after it arrive. */
   readonly ready: Promise<void>;
+  private readonly stopping = new AbortController();
+  private starting?: Promise<void>;
 
   constructor(
     @Inject(KAFKA) kafka: Kafka,
@@ -37,13 +43,33 @@ export class EventsConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.ready = new Promise((resolve) => this.consumer.on(this.consumer.events.FETCH, () => resolve()));
   }
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: Object.keys(FORWARDED), fromBeginning: false });
-    await this.consumer.run({ autoCommit: false, eachMessage: async (payload) => this.forward(payload) });
+  onApplicationBootstrap(): void {
+    // The API serves without Kafka (review M4): live events join in the background, retrying until Kafka
+    // is reachable, instead of holding up the start (and sign-up, log-in and reads with it).
+    this.starting = this.startWithRetry();
+  }
+
+  private async startWithRetry(): Promise<void> {
+    let delay = RETRY_FIRST_MS;
+    while (!this.stopping.signal.aborted) {
+      try {
+        await this.consumer.connect();
+        await this.consumer.subscribe({ topics: Object.keys(FORWARDED), fromBeginning: false });
+        await this.consumer.run({ autoCommit: false, eachMessage: async (payload) => this.forward(payload) });
+        return; // from here kafkajs itself rejoins after a broker outage
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        this.logger.warn({ err: error, retryInMs: delay }, 'live events: Kafka not reachable; retrying');
+        await this.consumer.disconnect().catch(() => undefined);
+        await sleep(delay, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        delay = Math.min(delay * 2, RETRY_MAX_MS);
+      }
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await finishesWithin(this.starting ?? Promise.resolve(), 5_000);
     // Bounded: kafkajs can wait long on a recovering broker, and a shutdown must not hang on it.
     const timeout = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
     await Promise.race([this.consumer.disconnect(), timeout]);

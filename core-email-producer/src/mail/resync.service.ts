@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictException, Inject, Injectable } from '@nestjs/common';
+import { ConflictException, Injectable } from '@nestjs/common';
 import { TOPICS } from '@core-email/contracts';
-import { PUBLISHER, Publisher, QueuedResyncs } from '@core-email/platform';
+import { Outbox, QueuedResyncs } from '@core-email/platform';
 import { OutlookAccountsService } from '../outlook/outlook-accounts.service';
 import type { ResyncStartedView } from './mailbox.dto';
 
@@ -9,13 +9,14 @@ import type { ResyncStartedView } from './mailbox.dto';
  * Forcing a sync. A resync while a run is still going is accepted: jobs are keyed by user, so the consumer
  * takes them in order on one partition and the second run picks up where the first left the delta links.
  * Requests are coalesced: while a run that covers the request is queued (not yet started), its id is the
- * answer and nothing more is published.
+ * answer and nothing more is published. The job goes through the outbox: a resync is accepted (202) while
+ * Kafka is down and delivered once it is back.
  */
 @Injectable()
 export class ResyncService {
   constructor(
     private readonly accounts: OutlookAccountsService,
-    @Inject(PUBLISHER) private readonly publisher: Publisher,
+    private readonly outbox: Outbox,
     private readonly queued: QueuedResyncs,
   ) {}
 
@@ -29,7 +30,8 @@ export class ResyncService {
     const alreadyQueued = await this.queued.claim(userId, mode, runId);
     if (alreadyQueued) return { runId: alreadyQueued };
     try {
-      await this.publisher.publish(TOPICS.syncEmail, {
+      // Durable once written; the outbox relay sends it when Kafka takes it (at once, or after an outage).
+      await this.outbox.publish(TOPICS.syncEmail, {
         userId,
         runId,
         mode,

@@ -10,9 +10,8 @@ import {
   LOGGER,
   MICROSOFT_SETTINGS,
   MicrosoftSettings,
+  Outbox,
   OutlookAccountsRepository,
-  Publisher,
-  PUBLISHER,
   TokenCipher,
 } from '@core-email/platform';
 import type { SessionUser } from '../auth/session-user';
@@ -46,7 +45,7 @@ export class OutlookConnectService {
     private readonly accounts: OutlookAccountsRepository,
     private readonly cipher: TokenCipher,
     @Inject(MICROSOFT_SETTINGS) private readonly settings: MicrosoftSettings,
-    @Inject(PUBLISHER) private readonly publisher: Publisher,
+    private readonly outbox: Outbox,
     @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {
@@ -148,8 +147,9 @@ export class OutlookConnectService {
           accessTokenExpiresAt: result.expiresOn,
           scopes: result.scopes.join(' '),
         },
-        () =>
-          this.publisher.publish(TOPICS.syncEmail, {
+        // The first sync job commits with the account (the outbox relays it): never lost, never waited on.
+        (tx) =>
+          this.outbox.add(tx, TOPICS.syncEmail, {
             userId,
             runId: randomUUID(),
             mode: 'full',

@@ -18,6 +18,7 @@ import {
   GraphWebhookService,
   MalformedNotificationError,
   NotificationsNotQueuedError,
+  WEBHOOK_RETRY_AFTER_SECONDS,
 } from './graph-webhook.service';
 
 /** Graph's handshake tokens are ~100 characters; anything far longer is not Graph. */
@@ -46,7 +47,8 @@ export class GraphWebhookController {
     description:
       'With `?validationToken=` and an empty body: 200 text/plain echoing the decoded token. Otherwise each item ' +
       "whose subscription is ours and whose clientState matches is queued for its owner's mailbox; other items are " +
-      'dropped and counted. 202 once Kafka acknowledged; 503 when it could not (Graph retries).',
+      'dropped and counted. 202 once Kafka acknowledged; 503 with Retry-After when it could not within 2.5 s ' +
+      '(Graph retries; nothing of that request is sent later).',
   })
   @ApiQuery({ name: 'validationToken', required: false })
   @ApiBody(ENVELOPE_DOC)
@@ -100,7 +102,8 @@ export class GraphWebhookController {
       res.status(202).end();
     } catch (error) {
       if (error instanceof MalformedNotificationError) res.status(400).end();
-      else if (error instanceof NotificationsNotQueuedError) res.status(503).end();
+      else if (error instanceof NotificationsNotQueuedError)
+        res.status(503).setHeader('Retry-After', String(WEBHOOK_RETRY_AFTER_SECONDS)).end();
       else throw error;
     }
   }

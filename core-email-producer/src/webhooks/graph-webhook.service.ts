@@ -10,10 +10,12 @@ import { DropReason, webhookMetrics } from './webhook-metrics';
 
 /** Graph gives up on an answer after 3 s; past this we answer 503 so it retries instead of timing out. */
 export const WEBHOOK_PUBLISH_DEADLINE_MS = 2_500;
+/** What a 503 tells Graph (and any other client) to wait before retrying. */
+export const WEBHOOK_RETRY_AFTER_SECONDS = 5;
 
 /** The request's body is not a notification envelope at all (the answer is a bare 400). */
 export class MalformedNotificationError extends Error {}
-/** Kafka did not acknowledge in time (the answer is 503: Graph retries). */
+/** Kafka did not acknowledge in time, or the send queue is full (the answer is 503: Graph retries). */
 export class NotificationsNotQueuedError extends Error {}
 
 function sameSecret(expected: string, given: string): boolean {
@@ -101,8 +103,15 @@ export class GraphWebhookService {
       );
     });
     try {
-      // A send that finishes after the deadline only makes a duplicate of Graph's retry: applying is idempotent.
-      await Promise.race([this.publisher.publishMany(TOPICS.updateEmailSubscription, messages), deadline]);
+      // At the deadline the send queue removes the records it still holds: a notification answered 503 is
+      // never sent later (Graph's retry is). Only records already on the wire may still arrive, a duplicate
+      // of the retry, which the consumer applies idempotently. A full queue refuses at once (503 too).
+      await Promise.race([
+        this.publisher.publishMany(TOPICS.updateEmailSubscription, messages, {
+          deadlineMs: WEBHOOK_PUBLISH_DEADLINE_MS,
+        }),
+        deadline,
+      ]);
     } catch (error) {
       throw error instanceof NotificationsNotQueuedError
         ? error

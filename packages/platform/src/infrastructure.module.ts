@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   DynamicModule,
   Global,
@@ -25,6 +26,10 @@ import { MailboxLease } from './mailbox-work/mailbox-lease';
 import { QueuedResyncs } from './mailbox-work/queued-resyncs';
 import { createRedisCluster } from './redis/redis-cluster';
 
+/** The producer's background Kafka start-up: first retry after 1 s, doubling up to 30 s. */
+const KAFKA_RETRY_FIRST_MS = 1_000;
+const KAFKA_RETRY_MAX_MS = 30_000;
+
 /**
  * PostgreSQL (primary + replicas), the Redis cluster and Kafka, wired once for both services. The app's
  * config module provides INFRA_SETTINGS and LOGGER.
@@ -33,6 +38,8 @@ import { createRedisCluster } from './redis/redis-cluster';
 @Module({})
 export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown {
   private readonly log = new NestLogger('Infrastructure');
+  private readonly stopping = new AbortController();
+  private kafkaStarting?: Promise<void>;
 
   constructor(
     @Inject(INFRA_SETTINGS) private readonly settings: InfraSettings,
@@ -87,12 +94,40 @@ export class InfrastructureModule implements OnModuleInit, OnApplicationShutdown
   }
 
   async onModuleInit(): Promise<void> {
+    // A service that cannot work without Kafka (the consumer) starts once Kafka is there; one that can (the
+    // producer) starts at once and connects Kafka in the background (review M4).
+    if (this.settings.kafkaOptional) this.kafkaStarting = this.startKafkaInBackground();
+    else await this.startKafka();
+  }
+
+  private async startKafka(): Promise<void> {
     const created = await ensureTopics(this.kafka, this.settings.kafka);
     if (created.length > 0) this.log.log(`created topics: ${created.join(', ')}`);
     await this.publisher.connect();
   }
 
+  private async startKafkaInBackground(): Promise<void> {
+    let delay = KAFKA_RETRY_FIRST_MS;
+    for (let attempt = 1; !this.stopping.signal.aborted; attempt += 1) {
+      try {
+        await this.startKafka();
+        if (attempt > 1) this.log.log(`Kafka connected after ${attempt} attempts`);
+        return;
+      } catch (error) {
+        if (this.stopping.signal.aborted) return;
+        this.log.warn(
+          `Kafka not reachable (attempt ${attempt}: ${error instanceof Error ? error.message : String(error)}); ` +
+            `serving without it, retrying in ${delay / 1000} s`,
+        );
+        await sleep(delay, undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        delay = Math.min(delay * 2, KAFKA_RETRY_MAX_MS);
+      }
+    }
+  }
+
   async onApplicationShutdown(): Promise<void> {
+    this.stopping.abort();
+    await finishesWithin(this.kafkaStarting ?? Promise.resolve(), 5_000);
     // Bounded: a producer still reconnecting to a recovering broker must not hold up the shutdown.
     await finishesWithin(
       this.publisher.disconnect().catch(() => undefined),

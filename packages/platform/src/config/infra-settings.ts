@@ -11,6 +11,14 @@ export interface InfraSettings {
   database: DatabaseSettings;
   redis: { nodes: RedisNode[]; keyPrefix: string };
   kafka: KafkaSettings & TopicSettings;
+  /**
+   * The service serves without Kafka (the producer: sign-up, log-in and reads need none, jobs wait in the
+   * outbox, the webhook answers 503). Kafka is then connected in the background, with retry, instead of
+   * before start-up, and health reports it `degraded` instead of `error`.
+   */
+  kafkaOptional?: boolean;
+  /** Health is answered to anonymous callers (the producer's /api/health): no error texts or node addresses. */
+  publicHealth?: boolean;
 }
 
 export const INFRA_SETTINGS = Symbol('INFRA_SETTINGS');

@@ -26,6 +26,12 @@ export function buildDataSourceOptions(settings: DatabaseSettings): PostgresConn
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     migrationsRun: false,
-    extra: { connectionTimeoutMillis: 3000, statement_timeout: 30000 },
+    extra: {
+      connectionTimeoutMillis: 3000,
+      statement_timeout: 30000,
+      // No transaction waits on anything outside PostgreSQL (Kafka goes through the outbox); one left idle
+      // this long is a bug, and PostgreSQL ends it rather than let it hold its locks and connection.
+      idle_in_transaction_session_timeout: 60000,
+    },
   };
 }

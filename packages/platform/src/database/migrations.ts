@@ -6,6 +6,7 @@ import { CreateGraphSubscriptions1764320000000 } from './migrations/176432000000
 import { DropEmailSearchVector1764330000000 } from './migrations/1764330000000-drop-email-search-vector';
 import { SubscriptionImmutableIds1764340000000 } from './migrations/1764340000000-subscription-immutable-ids';
 import { CreateMailAudits1764350000000 } from './migrations/1764350000000-create-mail-audits';
+import { CreateOutbox1764360000000 } from './migrations/1764360000000-create-outbox';
 
 /** In order. A migration, once merged, is never edited: add a new one. */
 export const MIGRATIONS = [
@@ -17,4 +18,5 @@ export const MIGRATIONS = [
   DropEmailSearchVector1764330000000,
   SubscriptionImmutableIds1764340000000,
   CreateMailAudits1764350000000,
+  CreateOutbox1764360000000,
 ];

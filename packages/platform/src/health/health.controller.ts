@@ -1,22 +1,25 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService } from '@nestjs/terminus';
-import { InfraHealth } from './infra-health';
+import { Controller, Get, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
+import { InfraHealth, InfraReport } from './infra-health';
 
 @ApiTags('health')
 @Controller('health')
 export class HealthController {
-  constructor(
-    private readonly health: HealthCheckService,
-    private readonly infra: InfraHealth,
-  ) {}
+  constructor(private readonly infra: InfraHealth) {}
 
   @Get()
-  @HealthCheck()
   @ApiOperation({
-    summary: 'PostgreSQL primary and replica, Redis cluster and Kafka, each up or down (503 if any is down)',
+    summary:
+      'PostgreSQL primary and replica, Redis cluster and Kafka, each up or down. `degraded` (200): only a ' +
+      'dependency the service can serve without is down (Kafka, for the API). `error` (503): otherwise. ' +
+      'The report is at most 3 s old.',
   })
-  check() {
-    return this.health.check(this.infra.checks());
+  @ApiOkResponse({ description: 'status ok or degraded; info, error and details per dependency' })
+  @ApiServiceUnavailableResponse({ description: 'status error: a dependency the service needs is down' })
+  async check(@Res({ passthrough: true }) res: Response): Promise<InfraReport> {
+    const report = await this.infra.report();
+    res.status(report.status === 'error' ? 503 : 200);
+    return report;
   }
 }

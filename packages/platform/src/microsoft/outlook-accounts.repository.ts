@@ -63,10 +63,14 @@ export class OutlookAccountsRepository {
   }
 
   /**
-   * Inserts or updates the user's mailbox as connected, then runs `beforeCommit` inside the same
-   * transaction (publishing the first sync job): if that fails, nothing is stored.
+   * Inserts or updates the user's mailbox as connected, then runs `inTransaction` with the same transaction
+   * (writing the first sync job to the outbox): if that fails, nothing is stored. `inTransaction` must only
+   * use `tx`: the transaction never waits on anything outside PostgreSQL (review M4).
    */
-  async saveConnected(account: ConnectedAccount, beforeCommit: () => Promise<void>): Promise<void> {
+  async saveConnected(
+    account: ConnectedAccount,
+    inTransaction: (tx: EntityManager) => Promise<void>,
+  ): Promise<void> {
     try {
       await this.dataSource.transaction(async (em: EntityManager) => {
         await em.query(
@@ -90,7 +94,7 @@ export class OutlookAccountsRepository {
             account.scopes,
           ],
         );
-        await beforeCommit();
+        await inTransaction(em);
       });
     } catch (error) {
       if ((error as { constraint?: string }).constraint === 'outlook_accounts_ms_account_key') {
