@@ -61,15 +61,79 @@ test('a batching lane takes everything queued behind its running item, in order,
   assert.deepEqual(batches, [['a1'], ['a2', 'a3', 'a4'], ['a5']]);
 });
 
-test('the committable offset is the end of the finished run from the start', () => {
+test('the offset log holds only what is unfinished, however old the oldest unfinished offset is', () => {
   const log = new OffsetLog();
-  for (const o of ['10', '11', '12', '13']) log.add(o);
-  assert.equal(log.finish('11'), undefined);
-  assert.equal(log.finish('13'), undefined);
-  assert.equal(log.finish('10'), '12');
-  assert.equal(log.pending, 2);
-  assert.equal(log.finish('12'), '14');
-  assert.equal(log.pending, 0);
+  for (const o of [10, 11, 12, 13]) log.add(o);
+  log.finish(11);
+  log.finish(13);
+  assert.equal(log.oldest, 10);
+  assert.equal(log.size, 2);
+  log.finish(10);
+  assert.equal(log.oldest, 12);
+  log.finish(12);
+  assert.equal(log.oldest, undefined);
+  assert.equal(log.size, 0);
+  // An offset read again (below ones taken since) is put in its place.
+  for (const o of [20, 40]) log.add(o);
+  log.add(30);
+  log.finish(20);
+  assert.equal(log.oldest, 30);
+
+  // One offset stays unfinished while 100,000 after it are added and finished.
+  const stuck = new OffsetLog();
+  stuck.add(0);
+  let most = 0;
+  for (let o = 1; o <= 100_000; o++) {
+    stuck.add(o);
+    if (o > 3) stuck.finish(o - 3);
+    most = Math.max(most, stuck.tracked);
+  }
+  assert.equal(stuck.oldest, 0);
+  assert.equal(stuck.size, 4);
+  assert.ok(most <= 200, `${most} offsets tracked for 4 unfinished`);
+});
+
+test('drop removes queued items only: the running one finishes, the dropped ones never run', async () => {
+  const done: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const lanes = new LaneScheduler<string>(1, async ([item]) => {
+    if (item === 'a1') await gate;
+    done.push(item);
+  });
+  for (const item of ['a1', 'a2', 'b1', 'c1']) lanes.push(item[0], item);
+  await tick();
+  assert.equal(
+    lanes.drop((item) => item !== 'c1'),
+    2,
+  );
+  release();
+  while (done.length < 2) await tick();
+  await tick();
+  assert.deepEqual(done, ['a1', 'c1']);
+});
+
+test('a lane whose work turned slow gives its place away: other lanes run beside it, its own items wait', async () => {
+  const done: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  const lanes = new LaneScheduler<string>(
+    1,
+    async ([item]) => {
+      if (item === 'stuck1') await gate;
+      done.push(item);
+    },
+    () => 1,
+    { slowAfterMs: 50 },
+  );
+  lanes.push('stuck', 'stuck1');
+  lanes.push('stuck', 'stuck2');
+  for (let i = 0; i < 20; i++) lanes.push(`other${i}`, `other${i}`);
+  while (done.length < 20) await new Promise((r) => setTimeout(r, 10));
+  assert.ok(!done.includes('stuck2'), 'the slow lane keeps its order');
+  release();
+  while (done.length < 22) await tick();
+  assert.deepEqual(done.slice(20), ['stuck1', 'stuck2']);
 });
 
 test('close lets the running items finish and starts no queued one', async () => {

@@ -3,7 +3,8 @@ import type { Logger } from 'pino';
 import { ContractError, decode, dlqTopicOf, DeadLetter, MessageOf, TopicName } from '@core-email/contracts';
 import type { KafkaPublisher } from './publisher';
 import { finishesWithin } from './deadline';
-import { LaneScheduler, OffsetLog } from './key-lanes';
+import { LaneScheduler } from './key-lanes';
+import { IntakeBounds, PartitionIntake } from './partition-intake';
 import { backoffDelay, RetryPolicy, sleep } from './retry';
 
 export interface HandlerContext {
@@ -44,29 +45,39 @@ export interface TopicConsumerOptions {
   batchHandlers?: BatchHandlerMap;
   onDeadLetter?: (letter: DeadLetter) => void;
   onProcessed?: (topic: TopicName) => void;
+  /** How much is taken in before fetching waits (defaults: `DEFAULT_INTAKE_BOUNDS`). */
+  intake?: Partial<IntakeBounds & { perProcess: number }>;
+  /** A user whose message has been handled this long stops counting against `keyConcurrency` (15 s). */
+  slowKeyAfterMs?: number;
+}
+
+/** What the consumer holds in memory now (for tests and diagnostics). */
+export interface IntakeStats {
+  /** Messages taken and not finished, over every partition held. */
+  queued: number;
+  /** Bookkeeping entries (offsets, keys) over every partition held. */
+  tracked: number;
+  /** Messages left in Kafka because their user's lane was full; read again once it drains. */
+  deferred: number;
+  /** Partitions not fetched now because they hold as much as they may. */
+  paused: Array<{ topic: string; partition: number }>;
 }
 
 /** One message of a batch, with what its handler needs of the batch. */
 interface Delivery {
   topic: string;
   partition: number;
+  key: string;
   message: KafkaMessage;
   heartbeat(): Promise<void>;
-  /** Where the message's partition keeps its offsets (one per partition and group generation). */
-  log: PartitionLog;
+  /** What the message's partition took in (one per partition and group generation). */
+  intake: PartitionIntake;
 }
 
-interface PartitionLog {
-  generation: number;
-  offsets: OffsetLog;
-  committed: bigint;
-  commits: Promise<void>;
-}
-
-/** A partition stops being fetched while this many of its messages are unfinished. */
-const MAX_PENDING_PER_PARTITION = 2_000;
+export const DEFAULT_INTAKE_BOUNDS = { perKey: 1_000, perPartition: 5_000, perProcess: 20_000 };
 /** After a failure to dead-letter (Kafka unreachable), the message is tried again after this. */
 const REDELIVERY_PAUSE_MS = 1_000;
+const SLOW_KEY_AFTER_MS = 15_000;
 
 /**
  * Runs handlers for a set of topics in one consumer group. An offset is committed only after its handler
@@ -74,15 +85,27 @@ const REDELIVERY_PAUSE_MS = 1_000;
  * goes there at once, a failing one after bounded retries, so no message blocks its partition.
  *
  * Messages are keyed by user, so only one user's messages need order: each topic and user is a lane, lanes
- * run side by side, and a batch is handed to the lanes and fetching goes on (kafkajs would otherwise wait for
- * the slowest message of every partition before fetching again). The offset committed for a partition is
- * the one after its longest finished run of messages.
+ * run side by side, and a batch is handed to the lanes and `eachBatch` returns at once, so kafkajs goes on
+ * fetching every partition. What is taken in is bounded by unfinished messages, per user, per partition and
+ * per process (see `PartitionIntake`): a full partition is paused (only it) and resumed once it drained to
+ * half; a full user's further messages stay in Kafka and are read again once its lane drained. The offset
+ * committed for a partition is the one after its longest finished run of messages. After a rebalance,
+ * nothing queued of the old generation is started, and what was running is not committed.
  */
 export class TopicConsumer {
   private readonly consumer: Consumer;
   private running = false;
-  private generation = 0;
-  private readonly logs = new Map<string, PartitionLog>();
+  private readonly intakes = new Map<string, PartitionIntake>();
+  private readonly paused = new Set<PartitionIntake>();
+  /** Messages queued or running over every partition held. */
+  private queued = 0;
+  /**
+   * Seeks of ours kafkajs may not have applied yet, with where the partition may safely restart. kafkajs keeps
+   * a pending seek across a rebalance; a later generation must not start there (it would skip what the
+   * old one left unfinished), so after a join such partitions are sought back to that safe point.
+   */
+  private readonly pendingSeeks = new Map<string, number>();
+  private readonly bounds: IntakeBounds & { perProcess: number };
   private readonly lanes: LaneScheduler<Delivery>;
   /** Resolves once the consumer holds its partitions and has fetched from them. */
   readonly ready: Promise<void>;
@@ -94,6 +117,12 @@ export class TopicConsumer {
     private readonly options: TopicConsumerOptions,
     private readonly logger: Logger,
   ) {
+    const bounds = { ...DEFAULT_INTAKE_BOUNDS, ...options.intake };
+    // A partition resumes at half its bound: one user's full lane alone must never keep it paused.
+    this.bounds = {
+      ...bounds,
+      perKey: Math.max(1, Math.min(bounds.perKey, Math.floor(bounds.perPartition / 2))),
+    };
     this.consumer = kafka.consumer({
       groupId: options.groupId,
       allowAutoTopicCreation: false,
@@ -101,12 +130,18 @@ export class TopicConsumer {
     });
     // The first completed fetch after joining means the partitions are held and their offsets resolved.
     this.ready = new Promise((resolve) => this.consumer.on(this.consumer.events.FETCH, () => resolve()));
-    // A new generation fetches from the committed offsets again: what the old one left unfinished comes back.
-    this.consumer.on(this.consumer.events.GROUP_JOIN, () => (this.generation += 1));
+    // A rebalance revokes every partition (kafkajs's eager protocol); the new generation fetches from the
+    // committed offsets again, so what the old one queued is dropped, not run a second time beside it.
+    this.consumer.on(this.consumer.events.REBALANCING, () => this.revokeAll());
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.revokeAll();
+      this.undoStaleSeeks(payload.memberAssignment);
+    });
     this.lanes = new LaneScheduler(
       options.keyConcurrency ?? 1,
       (ds) => this.deliver(ds),
       (d) => this.batchHandlerOf(d)?.maxBatch ?? 1,
+      { slowAfterMs: options.slowKeyAfterMs ?? SLOW_KEY_AFTER_MS },
     );
   }
 
@@ -119,7 +154,7 @@ export class TopicConsumer {
     await this.consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      eachBatch: (payload) => this.handleBatch(payload),
+      eachBatch: async (payload) => this.handleBatch(payload),
     });
     this.running = true;
   }
@@ -133,51 +168,124 @@ export class TopicConsumer {
     this.running = false;
     // Messages already being handled finish and are committed if they can be in time; queued ones are not
     // started (they are read again after the restart).
-    const drained = this.lanes.close().then(() => Promise.all([...this.logs.values()].map((l) => l.commits)));
+    const drained = this.lanes
+      .close()
+      .then(() => Promise.all([...this.intakes.values()].map((i) => i.commits)));
     await finishesWithin(drained, timeoutMs / 2);
     if (!(await finishesWithin(this.consumer.disconnect(), timeoutMs / 2))) {
       this.logger.warn({ groupId: this.options.groupId }, 'consumer did not leave its group in time');
     }
   }
 
-  /** Hands the batch to the lanes and returns, so fetching goes on; waits only while the partition is full. */
-  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+  intakeStats(): IntakeStats {
+    const held = [...this.intakes.values()];
+    return {
+      queued: this.queued,
+      tracked: held.reduce((sum, i) => sum + i.tracked, 0),
+      deferred: held.reduce((sum, i) => sum + i.deferredMessages, 0),
+      paused: [...this.paused].map(({ topic, partition }) => ({ topic, partition })),
+    };
+  }
+
+  /**
+   * Hands the batch's messages to the lanes and returns at once. A partition that holds as much as it may is
+   * paused (the rest of the batch is not resolved: fetching resumes there).
+   */
+  private handleBatch(payload: EachBatchPayload): void {
     const { batch, heartbeat } = payload;
     const { topic, partition } = batch;
-    const log = this.logFor(topic, partition);
+    // A seek of ours moved the partition since this was fetched: it is read again from there.
+    if (!this.running || payload.isStale()) return;
+    this.pendingSeeks.delete(`${topic}|${partition}`);
+    const intake = this.intakeFor(topic, partition);
     for (const message of batch.messages) {
-      log.offsets.add(message.offset);
-      this.lanes.push(`${topic}|${message.key?.toString('latin1') ?? ''}`, {
-        topic,
-        partition,
-        message,
-        heartbeat,
-        log,
-      });
+      const key = message.key?.toString('latin1') ?? '';
+      const admission = intake.admit(Number(message.offset), key, this.queued >= this.bounds.perProcess);
+      if (admission === 'stop') {
+        this.pause(intake);
+        return;
+      }
+      if (admission === 'take') {
+        this.queued += 1;
+        this.lanes.push(`${topic}|${key}`, { topic, partition, key, message, heartbeat, intake });
+      }
       payload.resolveOffset(message.offset);
-    }
-    while (log.offsets.pending > MAX_PENDING_PER_PARTITION && this.running && !payload.isStale()) {
-      await sleep(20);
-      await heartbeat();
     }
   }
 
-  private logFor(topic: string, partition: number): PartitionLog {
+  private intakeFor(topic: string, partition: number): PartitionIntake {
     const key = `${topic}|${partition}`;
-    const current = this.logs.get(key);
-    if (current?.generation === this.generation) return current;
-    const log = {
-      generation: this.generation,
-      offsets: new OffsetLog(),
-      committed: -1n,
-      commits: Promise.resolve(),
-    };
-    this.logs.set(key, log);
-    return log;
+    const current = this.intakes.get(key);
+    if (current) return current;
+    const intake = new PartitionIntake(topic, partition, this.bounds);
+    this.intakes.set(key, intake);
+    return intake;
+  }
+
+  private holds(intake: PartitionIntake): boolean {
+    return !intake.revoked && this.running;
+  }
+
+  private pause(intake: PartitionIntake): void {
+    if (intake.paused) return;
+    intake.paused = true;
+    this.paused.add(intake);
+    this.consumer.pause([{ topic: intake.topic, partitions: [intake.partition] }]);
+  }
+
+  /** Resumes the paused partitions that drained to half, once the process did too. */
+  private resumeDrained(): void {
+    if (this.paused.size === 0 || this.queued > Math.floor(this.bounds.perProcess / 2)) return;
+    for (const intake of this.paused) {
+      if (!intake.canResume()) continue;
+      intake.paused = false;
+      this.paused.delete(intake);
+      this.consumer.resume([{ topic: intake.topic, partitions: [intake.partition] }]);
+    }
+  }
+
+  /** The group is rebalancing: drop what is queued, resume what was paused, keep nothing of this generation. */
+  private revokeAll(): void {
+    if (this.intakes.size === 0) return;
+    for (const intake of this.intakes.values()) intake.revoked = true;
+    const dropped = this.lanes.drop((d) => d.intake.revoked);
+    if (this.paused.size > 0) {
+      this.consumer.resume(
+        [...this.paused].map(({ topic, partition }) => ({ topic, partitions: [partition] })),
+      );
+      this.paused.clear();
+    }
+    this.intakes.clear();
+    this.queued = 0;
+    this.logger.info({ groupId: this.options.groupId, dropped }, 'rebalance: queued messages dropped');
+  }
+
+  /** A seek kafkajs may still apply to a partition held again is replaced by one to a safe restart point. */
+  private undoStaleSeeks(assignment: Record<string, number[]>): void {
+    for (const [key, offset] of this.pendingSeeks) {
+      const cut = key.lastIndexOf('|');
+      const topic = key.slice(0, cut);
+      const partition = Number(key.slice(cut + 1));
+      if (assignment[topic]?.includes(partition)) {
+        this.consumer.seek({ topic, partition, offset: String(offset) });
+      }
+    }
+  }
+
+  /** Reads a partition again from `offset` (deferred messages of a user whose lane has room now). */
+  private seekBack(intake: PartitionIntake, offset: number): void {
+    const key = `${intake.topic}|${intake.partition}`;
+    const safe = intake.restartPoint();
+    const before = this.pendingSeeks.get(key);
+    if (safe !== undefined) this.pendingSeeks.set(key, before === undefined ? safe : Math.min(before, safe));
+    this.consumer.seek({ topic: intake.topic, partition: intake.partition, offset: String(offset) });
+    intake.soughtTo(offset);
   }
 
   /** Messages of one lane to their end: handled or dead-lettered, then their offsets counted as finished. */
   private async deliver(ds: Delivery[]): Promise<void> {
+    const { intake } = ds[0];
+    if (!this.holds(intake)) return; // queued before a rebalance: the partition's owner reads it again
     const batch = this.batchHandlerOf(ds[0]);
     for (;;) {
       try {
@@ -189,34 +297,36 @@ export class TopicConsumer {
           { topic: ds[0].topic, partition: ds[0].partition, offset: ds[0].message.offset, err: error },
           'message not settled; retrying',
         );
-        if (!this.running) return;
+        if (!this.holds(intake)) return;
         await sleep(REDELIVERY_PAUSE_MS);
       }
     }
-    for (const d of ds) {
-      const offset = d.log.offsets.finish(d.message.offset);
-      if (offset !== undefined) this.commit(d, offset);
-    }
+    for (const d of ds) intake.finish(Number(d.message.offset), d.key);
+    // Finished after a rebalance: not committed (the new owner reads it again), nothing resumed or sought.
+    if (intake.revoked) return;
+    this.queued -= ds.length;
+    const point = intake.commitPoint();
+    if (point !== undefined && point > intake.committed) this.commit(intake, point);
+    const from = intake.rereadFrom();
+    if (from !== undefined && this.running) this.seekBack(intake, from);
+    if (this.running) this.resumeDrained();
   }
 
   private batchHandlerOf(d: Delivery): BatchHandler<TopicName> | undefined {
     return this.options.batchHandlers?.[d.topic as TopicName] as BatchHandler<TopicName> | undefined;
   }
 
-  /** Commits in order per partition; a commit of an older generation is skipped (its partition moved). */
-  private commit(d: Delivery, offset: string): void {
-    const { log } = d;
-    log.commits = log.commits.then(async () => {
-      if (BigInt(offset) <= log.committed || log.generation !== this.generation) return;
+  /** Commits in order per partition; nothing is committed for a partition revoked since. */
+  private commit(intake: PartitionIntake, offset: number): void {
+    const { topic, partition } = intake;
+    intake.commits = intake.commits.then(async () => {
+      if (offset <= intake.committed || intake.revoked) return;
       try {
-        await this.consumer.commitOffsets([{ topic: d.topic, partition: d.partition, offset }]);
-        log.committed = BigInt(offset);
+        await this.consumer.commitOffsets([{ topic, partition, offset: String(offset) }]);
+        intake.committed = offset;
       } catch (error) {
         // Not committed: after a restart or rebalance the messages are read again (handlers are idempotent).
-        this.logger.warn(
-          { topic: d.topic, partition: d.partition, offset, err: error },
-          'offset not committed',
-        );
+        this.logger.warn({ topic, partition, offset, err: error }, 'offset not committed');
       }
     });
   }
