@@ -32,17 +32,19 @@ log_tail() {
   done
 }
 
-# Runs a command that outlives this script (a server) without the files the caller had open beyond stdin, stdout
-# and stderr: `flock <lock> npm test` or a test runner's pipe would otherwise stay held by the server for as long as
-# it runs (a lock never released, a pipe never closed).
-# A subshell, so the script's own open files (its lock on fd 9) stay open.
-without_inherited_fds() (
-  me=$BASHPID
+# Runs a server without the files the caller had open beyond stdin, stdout and stderr: `flock <lock> npm test`, or a
+# test runner's pipe, would otherwise stay held by the server for as long as it runs (a lock never released, a pipe
+# never closed). It closes them in the current shell and then becomes the command, so call it as a background job
+# (`without_inherited_fds setsid server &`: `$!` is then the server's pid) or inside a subshell
+# (`(without_inherited_fds server)`), never in the script's own shell (its lock on fd 9 must stay).
+without_inherited_fds() {
+  local me=$BASHPID fd
   for fd in $(ls "/proc/$me/fd"); do
     [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
   done
-  "$@"
-)
+  # A shell function (as_pg) cannot be exec'd; it runs here, in the caller's subshell.
+  if [ "$(type -t "$1")" = function ]; then "$@"; else exec "$@"; fi
+}
 
 # True when something accepts TCP connections on the port (ours or a stranger's).
 port_open() { (exec 3<>"/dev/tcp/$HOST/$1") 2>/dev/null; }

@@ -78,8 +78,8 @@ pg_start() {
   # sync page (a megabyte-sized JSON parameter, copied three times) faulted all of it in again for every
   # statement: half the cost of such a statement on a VM where page faults are slow. Kept on the heap
   # instead, the memory is reused by the next page (see docker-compose.pg.yml for the same setting).
-  without_inherited_fds as_pg env MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=67108864 \
-    "$PG_BIN/pg_ctl" start -D "$dir" -w -t 90 -o "-p $port" >>"$log" 2>&1 </dev/null
+  (without_inherited_fds as_pg env MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=67108864 \
+    "$PG_BIN/pg_ctl" start -D "$dir" -w -t 90 -o "-p $port" >>"$log" 2>&1 </dev/null)
 }
 
 pg_initdb_primary() {

@@ -57,7 +57,7 @@ repl-diskless-sync-delay 0
 cluster-require-full-coverage no
 appendonly yes
 CONF
-  without_inherited_fds redis-server "$dir/redis.conf" >>"$LOG_DIR/redis-$port.log" 2>&1
+  (without_inherited_fds redis-server "$dir/redis.conf" >>"$LOG_DIR/redis-$port.log" 2>&1)
 }
 
 redis_node_ready() { [ "$(rcli "$1" ping 2>/dev/null)" = PONG ]; }
