@@ -40,12 +40,18 @@ export class SessionsRepository {
   /**
    * Asked of the shard's master; when that has not answered within 100 ms (killed, its replica not yet
    * promoted), of its replica too. The replica is behind by the replication lag, milliseconds: a session
-   * revoked that recently may pass once more, and only while its master is down.
+   * revoked that recently may pass once more, and only while its master is down. A replica that does not
+   * know the session does not decide: the master does, or the deadline (503).
    */
   async exists(userId: string, sid: string): Promise<boolean> {
     const found = await readWithReplicaFallback<number>(
       this.redis,
-      { deadlineMs: this.timeoutMs, hedgeAfterMs: Math.min(REPLICA_AFTER_MS, this.timeoutMs / 4) },
+      {
+        deadlineMs: this.timeoutMs,
+        hedgeAfterMs: Math.min(REPLICA_AFTER_MS, this.timeoutMs / 4),
+        // "no such session" from a replica may be a log-in it has not replayed yet: the master decides.
+        replicaWins: (found) => found === 1,
+      },
       'exists',
       [sessionKey(userId, sid)],
     );

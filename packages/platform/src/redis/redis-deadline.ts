@@ -63,13 +63,19 @@ export interface ReplicaFallback {
   deadlineMs: number;
   /** How long the master has to answer before a replica is asked too. */
   hedgeAfterMs: number;
+  /**
+   * Whether a replica's answer may win at once. One that may not (e.g. "no such session", which a replica
+   * says about a session created a few milliseconds ago) counts only when the master then fails too.
+   */
+  replicaWins?: (value: unknown) => boolean;
 }
 
 /**
  * A read-only command asked of the key's master and, when the master fails or has not answered within
  * `hedgeAfterMs` (killed, its replica not yet promoted), of a replica too; the first answer wins. For reads
  * where a replica's lag (milliseconds) is acceptable while the master is gone, such as "does this session
- * exist": a master failover then costs the caller `hedgeAfterMs`, not the ~3 s of the failover.
+ * exist": a master failover then costs the caller `hedgeAfterMs`, not the ~3 s of the failover. A replica
+ * answer that `replicaWins` refuses is used only if the master fails (not merely slow: then the deadline).
  */
 export function readWithReplicaFallback<T>(
   redis: Cluster,
@@ -85,7 +91,10 @@ export function readWithReplicaFallback<T>(
         let pending = 0;
         let hedged = false;
         let settled = false;
+        let heldBack: { value: T } | undefined;
         const answered = (value: T) => {
+          pending -= 1;
+          if (settled) return;
           settled = true;
           clearTimeout(timer);
           resolve(value);
@@ -94,25 +103,29 @@ export function readWithReplicaFallback<T>(
           pending -= 1;
           if (settled) return;
           if (!hedged) hedge();
-          if (pending === 0) {
-            settled = true;
-            reject(error);
-          }
+          if (pending > 0) return;
+          settled = true;
+          if (heldBack) resolve(heldBack.value);
+          else reject(error);
         };
-        const ask = (read: () => Promise<T>) => {
+        const ask = (read: () => Promise<T>, fromReplica: boolean) => {
           pending += 1;
-          read().then(answered, failed);
+          read().then((value) => {
+            if (!fromReplica || (timing.replicaWins?.(value) ?? true)) return answered(value);
+            heldBack = { value };
+            failed(new Error('the replica answer waits for the master'));
+          }, failed);
         };
         const hedge = () => {
           hedged = true;
           clearTimeout(timer);
           // Not ready: the replica read would only wait in the offline queue.
-          if (!settled && redis.status === 'ready') ask(() => readFromReplica<T>(redis, name, args));
+          if (!settled && redis.status === 'ready') ask(() => readFromReplica<T>(redis, name, args), true);
         };
         const timer = setTimeout(() => {
           if (!settled && !hedged) hedge();
         }, timing.hedgeAfterMs);
-        ask(() => redis.call(name, ...args) as Promise<T>);
+        ask(() => redis.call(name, ...args) as Promise<T>, false);
       }),
   );
 }
