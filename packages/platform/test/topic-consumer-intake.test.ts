@@ -299,3 +299,127 @@ test('after a rebalance, what the old member queued for a partition that moved i
     await old.stop();
   }
 });
+
+test("a blocked user's jobs left in Kafka are read again once it is let go: each once, in order", async () => {
+  const groupId = `test-reread-${randomUUID()}`;
+  const stuckUser = randomUUID();
+  const partition = partitionOf(SYNC, stuckUser);
+  const others = usersOn(partition, 50);
+  const ours = new Set([stuckUser, ...others]);
+  const handled = new Map<string, string[]>();
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let blocked = false;
+  await groupAtEnd(groupId, [SYNC]);
+  const consumer = consumerOf(
+    {
+      [SYNC]: async (m: SyncJob) => {
+        if (!ours.has(m.userId)) return;
+        if (m.userId === stuckUser && m.reason === 'connected') {
+          blocked = true;
+          await gate;
+        }
+        handled.set(m.userId, [...(handled.get(m.userId) ?? []), m.runId]);
+      },
+    },
+    { groupId, keyConcurrency: 2, intake: { perKey: 5, perPartition: 100 } },
+  );
+  await consumer.start();
+  await consumer.ready;
+  try {
+    const start = await endOffset(SYNC, partition);
+    const first = { ...job(stuckUser), reason: 'connected' as const };
+    await publisher.publish(SYNC, first);
+    await eventually(async () => blocked || undefined, 20_000, 'the blocked handler');
+    // The user's later jobs interleaved with other users' jobs: 4 queue behind the blocked one, 36 stay in Kafka.
+    const later: SyncJob[] = [];
+    const mixed: SyncJob[] = [];
+    for (let i = 0; i < 40; i++) {
+      const mine = job(stuckUser);
+      later.push(mine);
+      mixed.push(mine, ...others.slice(0, 10).map(job));
+    }
+    await publisher.publishMany(SYNC, mixed);
+    const otherCount = () => others.reduce((n, u) => n + (handled.get(u)?.length ?? 0), 0);
+    await eventually(async () => otherCount() === 400 || undefined, 60_000, 'the other users');
+    assert.ok(consumer.intakeStats().deferred >= 30, "most of the blocked user's jobs stay in Kafka");
+    release();
+    await eventually(
+      async () => (handled.get(stuckUser)?.length ?? 0) >= 41 || undefined,
+      60_000,
+      'the rest',
+    );
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual(
+      handled.get(stuckUser),
+      [first, ...later].map((j) => j.runId),
+    );
+    assert.equal(otherCount(), 400, "read again, the other users' jobs are not handled twice");
+    assert.equal(consumer.intakeStats().deferred, 0);
+    await eventually(
+      async () => (await committedOffset(groupId, SYNC, partition)) >= start + 441 || undefined,
+      30_000,
+      'the commit past everything',
+    );
+  } finally {
+    release();
+    await consumer.stop();
+  }
+});
+
+test('a partition whose lanes are all held up is paused at its bound, then resumed: every job once', async () => {
+  const groupId = `test-pause-${randomUUID()}`;
+  const blocker = randomUUID();
+  const partition = partitionOf(SYNC, blocker);
+  const users = usersOn(partition, 100);
+  const ours = new Set([blocker, ...users]);
+  const handled: string[] = [];
+  let release!: () => void;
+  const gate = new Promise<void>((r) => (release = r));
+  let blocked = false;
+  await groupAtEnd(groupId, [SYNC]);
+  // One lane at a time and no slow-lane release: every job behind the blocker waits in the partition.
+  const consumer = consumerOf(
+    {
+      [SYNC]: async (m: SyncJob) => {
+        if (!ours.has(m.userId)) return;
+        if (m.userId === blocker) {
+          blocked = true;
+          await gate;
+          return;
+        }
+        handled.push(m.runId);
+      },
+    },
+    { groupId, slowKeyAfterMs: 600_000, intake: { perKey: 5, perPartition: 20 } },
+  );
+  await consumer.start();
+  await consumer.ready;
+  try {
+    const start = await endOffset(SYNC, partition);
+    await publisher.publish(SYNC, job(blocker));
+    await eventually(async () => blocked || undefined, 20_000, 'the blocker');
+    const jobs = users.map(job);
+    await publisher.publishMany(SYNC, jobs);
+    await eventually(
+      async () =>
+        consumer.intakeStats().paused.some((p) => p.topic === SYNC && p.partition === partition) || undefined,
+      20_000,
+      'the partition paused',
+    );
+    assert.ok(consumer.intakeStats().queued <= 20, `${consumer.intakeStats().queued} queued`);
+    release();
+    await eventually(async () => handled.length >= jobs.length || undefined, 60_000, 'every job');
+    await new Promise((r) => setTimeout(r, 500));
+    assert.deepEqual([...handled].sort(), jobs.map((j) => j.runId).sort(), 'every job once');
+    assert.deepEqual(consumer.intakeStats().paused, []);
+    await eventually(
+      async () => (await committedOffset(groupId, SYNC, partition)) >= start + 101 || undefined,
+      30_000,
+      'the commit past everything',
+    );
+  } finally {
+    release();
+    await consumer.stop();
+  }
+});
