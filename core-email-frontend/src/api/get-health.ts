@@ -10,7 +10,7 @@ export interface DependencyHealth {
 }
 
 export interface HealthReport {
-  status: 'ok' | 'error' | 'shutting_down';
+  status: 'ok' | 'degraded' | 'error' | 'shutting_down';
   details: Record<string, DependencyHealth>;
 }
 

@@ -10,7 +10,9 @@ const KNOWN_DEPENDENCIES: Array<[key: string, label: string]> = [
 
 const OVERALL_LABELS: Record<string, string> = {
   ok: 'all systems up',
-  error: 'degraded',
+  // Only Kafka is down: reads and sign-in work, new jobs wait in the outbox.
+  degraded: 'degraded',
+  error: 'down',
   shutting_down: 'shutting down',
 };
 

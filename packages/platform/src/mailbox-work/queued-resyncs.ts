@@ -1,9 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Cluster } from 'ioredis';
 import { REDIS_CLUSTER } from '../kafka/tokens';
+import { withRedisDeadline } from '../redis/redis-deadline';
 
 /** A queued run the consumer never starts (lost, or its job dead-lettered) stops blocking new ones after this. */
 const QUEUED_TTL_MS = 15 * 60_000;
+/** The resync endpoint answers 503 (Retry-After) rather than wait longer on Redis. */
+const REDIS_DEADLINE_MS = 1_000;
 
 export type ResyncMode = 'incremental' | 'full';
 
@@ -33,14 +36,17 @@ export class QueuedResyncs {
 
   /** The run id already queued that covers `mode`, or null after claiming the slot for `runId`. */
   async claim(userId: string, mode: ResyncMode, runId: string): Promise<string | null> {
-    const current = (await this.redis.eval(CLAIM, 1, keyOf(userId), mode, runId, String(QUEUED_TTL_MS))) as
-      string | null;
+    const current = (await withRedisDeadline(this.redis, REDIS_DEADLINE_MS, () =>
+      this.redis.eval(CLAIM, 1, keyOf(userId), mode, runId, String(QUEUED_TTL_MS)),
+    )) as string | null;
     return current ? current.slice(current.indexOf(':') + 1) : null;
   }
 
-  /** The consumer began `runId`: a request from now on queues a new run. */
+  /** The consumer began `runId`: a request from now on queues a new run (if Redis misses this, the slot expires). */
   async started(userId: string, runId: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, keyOf(userId), runId);
+    await withRedisDeadline(this.redis, REDIS_DEADLINE_MS, () =>
+      this.redis.eval(RELEASE, 1, keyOf(userId), runId),
+    );
   }
 }
 
