@@ -51,6 +51,8 @@ export interface World {
 }
 
 const PASSWORD = 'correct horse battery';
+/** A producer that has not exited this long after SIGTERM is a defect (killed, and the case fails). */
+const STOP_DEADLINE_MS = 30_000;
 const PRODUCER_ENV = { LOG_LEVEL: 'error' };
 const CONSUMER_ENV = { LOG_LEVEL: 'info', SUBSCRIPTION_SCHEDULER_ENABLED: 'false' };
 
@@ -106,8 +108,14 @@ export async function startWorld(
     users,
     addConsumer,
     async restartProducer() {
-      await producer.kill('SIGTERM');
+      const stopped = await Promise.race([
+        producer.kill('SIGTERM').then(() => true),
+        sleep(STOP_DEADLINE_MS).then(() => false),
+      ]);
+      if (!stopped) await producer.kill('SIGKILL');
       producer = await startProducerProcess(emulator.url, producerEnv);
+      if (!stopped)
+        throw new Error(`the producer did not stop within ${STOP_DEADLINE_MS / 1000} s of SIGTERM`);
     },
     async close() {
       for (const u of users) u.stream.close();

@@ -52,6 +52,7 @@ function line(r: CaseRow): string {
     String(r.stored).padStart(6),
     `${r.recoverySeconds} s`.padStart(8),
     r.pass ? 'met' : `MISSED${r.error ? `: ${r.error}` : ''}`,
+    r.fiveXx > 0 ? `(5xx: ${r.fiveXxReads} reads, ${r.fiveXxSignIns} sign-ins)` : '',
   ].join(' ');
 }
 

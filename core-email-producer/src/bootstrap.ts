@@ -15,6 +15,9 @@ export async function createProducerApp(
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(config, logDestination), {
     bufferLogs: true,
     bodyParser: false,
+    // Keep-alive clients (browsers, Graph's webhook deliveries, a load balancer) that keep sending would hold
+    // the HTTP server open after SIGTERM forever: a stopping producer closes their connections.
+    forceCloseConnections: true,
   });
   app.useLogger(app.get(Logger));
   // Graph's webhook reads its own body (own limit, strict parsing) before the global parsers, which then skip it.

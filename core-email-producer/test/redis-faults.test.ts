@@ -170,7 +170,7 @@ test('a master killed (SIGKILL) while a client reads every 50 ms: every answer i
   assert.ok(answers.length > 40, `the client kept reading (${answers.length} requests)`);
 });
 
-test('every Redis node stopped (SIGSTOP): a quick 503 with Retry-After, never a hang; back to 200 after', async (t) => {
+test('every Redis node stopped (SIGSTOP): reads and log-in a quick 503 with Retry-After, never a hang, sign-up served; back to 200 after', async (t) => {
   const user = await userWithMail();
   const pids = await Promise.all(PORTS.map(pidOf));
   stackTouched = true;
@@ -198,11 +198,12 @@ test('every Redis node stopped (SIGSTOP): a quick 503 with Retry-After, never a 
   for (const [what, answer] of [
     ['authenticated read', read],
     ['log-in', logIn],
-    ['sign-up', signUp],
   ] as const) {
     assert.equal(answer.status, 503, `${what}: 503, not a hang (0) or a 500`);
     assert.match(answer.retryAfter ?? '', /^\d+$/, `${what}: Retry-After`);
   }
+  // Sign-up writes nothing to Redis; its throttler counts in the process while the cluster is gone.
+  assert.equal(signUp.status, 201, 'sign-up needs no Redis');
 
   const resumedAt = Date.now();
   await eventually(

@@ -45,6 +45,6 @@ export class AuthController {
   @ApiOperation({ summary: 'End this session; its token stops working at once' })
   @ApiResponse({ status: 204 })
   async logOut(@CurrentUser() user: SessionUser): Promise<void> {
-    await this.auth.logOut(user.userId, user.sessionId);
+    await this.auth.logOut(user.sessionId);
   }
 }

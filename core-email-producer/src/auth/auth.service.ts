@@ -45,8 +45,8 @@ export class AuthService {
     return { ...session, user: UserView.of({ ...user, lastLogin: new Date() }) };
   }
 
-  async logOut(userId: string, sessionId: string): Promise<void> {
-    await this.sessions.revoke(userId, sessionId);
+  async logOut(sessionId: string): Promise<void> {
+    await this.sessions.revoke(sessionId);
   }
 
   async me(userId: string): Promise<UserView> {

@@ -1,81 +1,96 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Cluster } from 'ioredis';
-import { readWithReplicaFallback, REDIS_CLUSTER, withRedisDeadline } from '@core-email/platform';
+import {
+  isRedisUnavailable,
+  readWithReplicaFallback,
+  REDIS_CLUSTER,
+  withRedisDeadline,
+} from '@core-email/platform';
 import { PRODUCER_CONFIG, ProducerConfig } from '../config/config';
 
-// One hash tag per user puts a user's sessions and their index in one slot, so revoking all is one MULTI.
-const sessionKey = (userId: string, sid: string) => `sess:{u:${userId}}:${sid}`;
-const indexKey = (userId: string) => `sessions:{u:${userId}}`;
+// A session lives on the shard its own id hashes to: a log-in whose shard is failing over writes its
+// session under another id, on another shard. "Sign out everywhere" is the user's epoch (on the user's
+// shard): a session created before it is no longer valid.
+const sessionKey = (sid: string) => `sess:{s:${sid}}`;
+const epochKey = (userId: string) => `sess-epoch:{u:${userId}}`;
 
 /** How long the session check waits for the shard's master before a replica is asked too. */
 const REPLICA_AFTER_MS = 100;
+/** Ids a log-in tries (each its own shard, most likely) before it gives up with a 503. */
+const CREATE_ATTEMPTS = 3;
 
 /**
- * Server-side sessions in the Redis cluster: a JWT is valid only while its session key exists. Every call
- * has the REDIS_TIMEOUT_MS deadline and otherwise throws DependencyUnavailable (503): auth fails closed,
- * never open and never by hanging.
+ * Server-side sessions in the Redis cluster: a JWT is valid only while its session key exists and is not
+ * older than its user's epoch. Every call has the REDIS_TIMEOUT_MS deadline and otherwise throws
+ * DependencyUnavailable (503): auth fails closed, never open and never by hanging.
  */
 @Injectable()
 export class SessionsRepository {
   private readonly timeoutMs: number;
+  private readonly maxTtlSeconds: number;
 
   constructor(
     @Inject(REDIS_CLUSTER) private readonly redis: Cluster,
     @Inject(PRODUCER_CONFIG) config: ProducerConfig,
   ) {
     this.timeoutMs = config.env.REDIS_TIMEOUT_MS;
+    this.maxTtlSeconds = config.env.JWT_TTL_SECONDS;
   }
 
-  async create(userId: string, sid: string, ttlSeconds: number): Promise<void> {
-    await this.bounded(() =>
-      this.redis
-        .multi()
-        .set(sessionKey(userId, sid), '1', 'EX', ttlSeconds)
-        .sadd(indexKey(userId), sid)
-        .expire(indexKey(userId), ttlSeconds)
-        .exec(),
-    );
+  /** A new session of the user; returns its id. */
+  async create(userId: string, ttlSeconds: number): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const sid = randomUUID();
+      try {
+        await withRedisDeadline(this.redis, this.timeoutMs / CREATE_ATTEMPTS, () =>
+          this.redis.set(sessionKey(sid), `${userId}:${Date.now()}`, 'EX', ttlSeconds),
+        );
+        return sid;
+      } catch (error) {
+        if (!isRedisUnavailable(error) || attempt >= CREATE_ATTEMPTS) throw error;
+      }
+    }
   }
 
   /**
-   * Asked of the shard's master; when that has not answered within 100 ms (killed, its replica not yet
-   * promoted), of its replica too. The replica is behind by the replication lag, milliseconds: a session
-   * revoked that recently may pass once more, and only while its master is down. A replica that does not
-   * know the session does not decide: the master does, or the deadline (503).
+   * The session and the user's epoch, each asked of its shard's master and, when that has not answered within
+   * 100 ms (killed, its replica not yet promoted), of its replica too. A replica is behind by the replication
+   * lag, milliseconds: a session revoked that recently may pass once more, and only while its master is down.
+   * A replica that does not know the session does not decide: the master does, or the deadline (503).
    */
   async exists(userId: string, sid: string): Promise<boolean> {
-    const found = await readWithReplicaFallback<number>(
+    const [session, epoch] = await Promise.all([
+      // "No such session" from a replica may be a log-in it has not replayed yet: the master decides.
+      this.read(sessionKey(sid), (value) => value !== null),
+      // Behind by milliseconds at most, as the sessions are: a replica's epoch is taken while the master is gone.
+      this.read(epochKey(userId), () => true),
+    ]);
+    if (session === null) return false;
+    const [owner, createdAt] = session.split(':');
+    return owner === userId && Number(createdAt) >= Number(epoch ?? 0);
+  }
+
+  async revoke(sid: string): Promise<void> {
+    await this.bounded(() => this.redis.del(sessionKey(sid)));
+  }
+
+  /** Every session of the user: each one created before now is invalid from now on. */
+  async revokeAll(userId: string): Promise<void> {
+    const now = String(Date.now());
+    await this.bounded(() => this.redis.set(epochKey(userId), now, 'EX', this.maxTtlSeconds));
+  }
+
+  private read(key: string, replicaWins: (value: unknown) => boolean): Promise<string | null> {
+    return readWithReplicaFallback<string | null>(
       this.redis,
       {
         deadlineMs: this.timeoutMs,
         hedgeAfterMs: Math.min(REPLICA_AFTER_MS, this.timeoutMs / 4),
-        // "no such session" from a replica may be a log-in it has not replayed yet: the master decides.
-        replicaWins: (found) => found === 1,
+        replicaWins,
       },
-      'exists',
-      [sessionKey(userId, sid)],
-    );
-    return found === 1;
-  }
-
-  async revoke(userId: string, sid: string): Promise<void> {
-    await this.bounded(() =>
-      this.redis.multi().del(sessionKey(userId, sid)).srem(indexKey(userId), sid).exec(),
-    );
-  }
-
-  /** Every session of the user except `keep` (the caller's own, when they stay signed in). */
-  async revokeAll(userId: string, keep?: string): Promise<void> {
-    const sids = (await this.bounded(() => this.redis.smembers(indexKey(userId)))).filter(
-      (sid) => sid !== keep,
-    );
-    if (sids.length === 0) return;
-    await this.bounded(() =>
-      this.redis
-        .multi()
-        .del(...sids.map((sid) => sessionKey(userId, sid)))
-        .srem(indexKey(userId), ...sids)
-        .exec(),
+      'get',
+      [key],
     );
   }
 

@@ -1,17 +1,21 @@
-import type { ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import type { Cluster } from 'ioredis';
-import { withRedisDeadline } from '@core-email/platform';
+import { isRedisUnavailable, withRedisDeadline } from '@core-email/platform';
 
 type ThrottlerStorageRecord = Awaited<ReturnType<ThrottlerStorage['increment']>>;
 
 /**
  * The throttler's counters in the Redis cluster (so a limit holds across producer replicas), each count
- * within a deadline: Redis unreachable makes sign-up and log-in a 503 with Retry-After (fail closed)
- * instead of a hang. A count that lands after the deadline only makes the limit stricter.
+ * within a deadline. When the counter's shard cannot answer in time (its master failing over, or Redis
+ * down) the count is kept in this process instead: the limit then holds per replica for those seconds,
+ * rather than sign-in failing with the shard (a session is written to a shard that answers; with Redis
+ * down, sign-in is still a 503 at the session). A count that lands after the deadline only makes the limit
+ * stricter.
  */
 export class DeadlineThrottlerStorage implements ThrottlerStorage {
   private readonly counts: ThrottlerStorageRedisService;
+  private readonly local = new ThrottlerStorageService();
 
   constructor(
     private readonly redis: Cluster,
@@ -29,6 +33,9 @@ export class DeadlineThrottlerStorage implements ThrottlerStorage {
   ): Promise<ThrottlerStorageRecord> {
     return withRedisDeadline(this.redis, this.timeoutMs, () =>
       this.counts.increment(key, ttl, limit, blockDuration, throttlerName),
-    );
+    ).catch((error: unknown) => {
+      if (!isRedisUnavailable(error)) throw error;
+      return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
+    });
   }
 }

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
-import { randomUUID } from 'node:crypto';
 import { PRODUCER_CONFIG, ProducerConfig } from '../config/config';
 import { SessionsRepository } from './sessions.repository';
 
@@ -21,8 +20,7 @@ export class SessionTokensService {
 
   async open(userId: string): Promise<IssuedSession> {
     const ttl = this.config.env.JWT_TTL_SECONDS;
-    const sid = randomUUID();
-    await this.sessions.create(userId, sid, ttl);
+    const sid = await this.sessions.create(userId, ttl);
     const accessToken = await this.jwt.signAsync({ sub: userId, sid }, { expiresIn: ttl });
     return { accessToken, tokenType: 'Bearer', expiresIn: ttl };
   }

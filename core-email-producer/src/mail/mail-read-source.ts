@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { LOGGER, type MailWriteMark } from '@core-email/platform';
+import { isDatabaseUnreachable, LOGGER, type MailWriteMark } from '@core-email/platform';
 import type { Logger } from 'pino';
-import { DataSource, QueryFailedError, QueryRunner } from 'typeorm';
+import { DataSource, QueryRunner } from 'typeorm';
 
 export type ReadSource = 'replica' | 'primary';
 
@@ -46,7 +46,7 @@ export class MailReadSource {
     try {
       return (await this.caughtUp(replica, mark.lsn)) ? { value: await work(replica) } : null;
     } catch (error) {
-      if (!isUnreachable(error)) throw error;
+      if (!isDatabaseUnreachable(error)) throw error;
       this.replicaDownUntil = Date.now() + REPLICA_DOWN_SKIP_MS;
       this.logger.warn({ err: describe(error) }, 'replica unreachable; reading from the primary');
       return null;
@@ -71,28 +71,6 @@ export class MailReadSource {
     return !row.standby || row.caught_up;
   }
 }
-
-/**
- * The replica, not the query, failed: no connection (refused, unreachable, timed out), or a connection lost,
- * whose server errors PostgreSQL files under classes 08 (connection exception) and 57 (operator
- * intervention: shutting down). Anything else is the read's own error and stands.
- */
-function isUnreachable(error: unknown): boolean {
-  const cause = error instanceof QueryFailedError ? error.driverError : error;
-  const code = String((cause as { code?: unknown })?.code ?? '');
-  if (code.startsWith('08') || code.startsWith('57') || SOCKET_ERRORS.has(code)) return true;
-  const message = cause instanceof Error ? cause.message : '';
-  return /timeout exceeded when trying to connect|Connection terminated/i.test(message);
-}
-
-const SOCKET_ERRORS = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EHOSTUNREACH',
-  'ENOTFOUND',
-  'EPIPE',
-]);
 
 function describe(error: unknown): string {
   return error instanceof Error ? `${error.name}: ${error.message}` : String(error);

@@ -55,5 +55,6 @@ export * from './outbox/outbox.module';
 export * from './mailbox-work/page-slots';
 export * from './mailbox-work/parked-jobs';
 export * from './errors/dependency-unavailable';
+export * from './database/database-unreachable';
 export * from './redis/redis-deadline';
 export * from './kafka/deadline';

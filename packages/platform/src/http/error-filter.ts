@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DependencyUnavailable } from '../errors/dependency-unavailable';
+import { isDatabaseUnreachable, POSTGRES_RETRY_AFTER_SECONDS } from '../database/database-unreachable';
 
 export interface ErrorBody {
   statusCode: number;
@@ -15,14 +16,18 @@ export interface ErrorBody {
 /**
  * The one place errors become HTTP answers. A 4xx says what was wrong with the request; a 5xx says only
  * that something failed and gives an id to find the full error in the logs, never its message. A
- * DependencyUnavailable is a 503 with `Retry-After` naming the dependency (a fault of ours to wait out,
- * not a bug: logged as a warning).
+ * DependencyUnavailable, or a PostgreSQL that cannot be reached, is a 503 with `Retry-After` naming the
+ * dependency (a fault of ours to wait out, not a bug: logged as a warning).
  */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly log = new Logger('HTTP');
 
-  catch(exception: unknown, host: ArgumentsHost): void {
+  catch(thrown: unknown, host: ArgumentsHost): void {
+    // PostgreSQL restarting or out of reach is an outage to wait out, whichever query met it.
+    const exception = isDatabaseUnreachable(thrown)
+      ? new DependencyUnavailable('postgres', POSTGRES_RETRY_AFTER_SECONDS, { cause: thrown })
+      : thrown;
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
