@@ -27,6 +27,8 @@ export interface CaseRow {
   /** Message ids announced as `created` twice on their owner's stream during the case. */
   duplicateCreated: number;
   checks: Record<string, unknown>;
+  /** The consumers' warnings and errors during the case, by message (the most frequent first). */
+  consumerWarnings: Array<{ msg: string; count: number }>;
   pass: boolean;
   error?: string;
 }
@@ -52,6 +54,7 @@ export async function runCase(world: World, c: FaultCase): Promise<CaseRow> {
   const exclude = (await c.prepare?.(world)) ?? new Set<string>();
   const load = new Load(world, { ...DEFAULT_LOAD, ...c.options, exclude });
   const createdBefore = world.users.map((u) => u.stream.events.length);
+  const logsBefore = new Map(world.consumers.map((c) => [c, c.logs.length]));
   const streamsBefore = world.users.map((u) => u.stream);
   load.start();
   let endedAt = performance.now();
@@ -71,7 +74,25 @@ export async function runCase(world: World, c: FaultCase): Promise<CaseRow> {
     error ??= `restore: ${e instanceof Error ? e.message : String(e)}`;
   }
   const duplicateCreated = duplicates(world, streamsBefore, createdBefore, exclude);
-  return figures(c, load, endedAt, checks, duplicateCreated, error);
+  return {
+    ...figures(c, load, endedAt, checks, duplicateCreated, error),
+    consumerWarnings: warnings(logsBefore),
+  };
+}
+
+function warnings(logsBefore: Map<World['consumers'][number], number>): CaseRow['consumerWarnings'] {
+  const counts = new Map<string, number>();
+  for (const [consumer, from] of logsBefore) {
+    for (const line of consumer.logs.slice(from)) {
+      if (Number(line.level) < 40) continue;
+      const msg = String(line.msg);
+      counts.set(msg, (counts.get(msg) ?? 0) + 1);
+    }
+  }
+  return [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, 8)
+    .map(([msg, count]) => ({ msg, count }));
 }
 
 function figures(
@@ -81,7 +102,7 @@ function figures(
   checks: Record<string, unknown>,
   duplicateCreated: number,
   error: string | undefined,
-): CaseRow {
+): Omit<CaseRow, 'consumerWarnings'> {
   const answers = load.answers;
   const bad = (a: Answer) => a.status < 200 || a.status >= 400 || a.ms > SLOW_MS;
   const lastBad = Math.max(endedAt, ...answers.filter(bad).map((a) => a.at + a.ms));

@@ -33,6 +33,7 @@ export async function runFaults(names: string[] | undefined, mailboxes: number):
       console.log(`== ${c.name}: ${c.fault}`);
       const row = await runCase(world, c);
       console.log(line(row));
+      for (const w of row.consumerWarnings) console.log(`    consumer: ${w.count} x ${w.msg}`);
       rows.push(row);
     }
   } finally {

@@ -294,7 +294,7 @@ async function notify(body: string): Promise<{ status: number; retryAfter: strin
   return { status: res.status, retryAfter: res.headers.get('retry-after'), ms: Date.now() - started };
 }
 
-test('the broker stops: the webhook answers 503 with Retry-After in time, the send queue stays empty, and nothing it gave up on is delivered after recovery', async () => {
+test('the broker stops: the webhook answers 503 with Retry-After in time, the send queue stays empty, and nothing it gave up on is delivered after recovery, but a catch-up of the mailbox is', async () => {
   const sub = await subscribedUser();
   const publisher = producer.app.get<KafkaPublisher>(PUBLISHER);
   const since = await offsetsNow(TOPICS.updateEmailSubscription);
@@ -316,11 +316,12 @@ test('the broker stops: the webhook answers 503 with Retry-After in time, the se
         assert.equal(a.retryAfter, '5');
         assert.ok(a.ms < 3_000, `answered in ${a.ms} ms`);
       }
+      // None of the webhook's records stays queued; the outbox relay's send of the mailbox's catch-up (its
+      // own 10 s deadline) may be the one send waiting.
       const stats = publisher.queueStats();
-      assert.equal(stats.queuedSends, 0, `wave ${wave}: nothing left queued`);
-      assert.equal(stats.queuedBytes, 0);
+      assert.ok(stats.queuedSends <= 1, `wave ${wave}: ${stats.queuedSends} sends left queued`);
     }
-    assert.equal(publisher.queueStats().expiredRecords - expiredBefore, later.length, 'all removed');
+    assert.ok(publisher.queueStats().expiredRecords - expiredBefore >= later.length, 'all removed');
   });
   // Recovery: Graph's retries are accepted again...
   const canary = `AAMk-canary-${randomUUID()}`;
@@ -330,8 +331,11 @@ test('the broker stops: the webhook answers 503 with Retry-After in time, the se
     'the webhook accepting again',
   );
   // ... and of what was answered 503, nothing but the one on the wire may arrive.
-  const values = await readSince(TOPICS.updateEmailSubscription, since, (v) =>
-    v.some((m) => m.messageId === canary),
+  const missed = (m: Record<string, unknown>) => m.userId === sub.userId && m.lifecycleEvent === 'missed';
+  const values = await readSince(
+    TOPICS.updateEmailSubscription,
+    since,
+    (v) => v.some((m) => m.messageId === canary) && v.some(missed),
   );
   await new Promise((r) => setTimeout(r, 1_000)); // other partitions: nothing for this user is on them anyway
   const delivered = values.filter((m) => m.userId === sub.userId).map((m) => m.messageId as string);
@@ -341,4 +345,6 @@ test('the broker stops: the webhook answers 503 with Retry-After in time, the se
     'no notification that was answered 503 from the queue is delivered later',
   );
   assert.ok(delivered.includes(canary));
+  // Instead of waiting on Graph's retries, the mailbox got a catch-up (a delta pass) once Kafka was back.
+  assert.ok(values.some(missed), 'a missed event for the mailbox, through the outbox');
 });

@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
-import { LOGGER, Publisher, PUBLISHER } from '@core-email/platform';
+import { LOGGER, Outbox, Publisher, PUBLISHER } from '@core-email/platform';
 import type { Logger } from 'pino';
 import { envelopeSchema, isLifecycleItem, NotificationItem, parseNotificationItem } from './webhook.schemas';
 import { SubscriptionOwners } from './subscription-owners';
@@ -12,6 +12,11 @@ import { DropReason, webhookMetrics } from './webhook-metrics';
 export const WEBHOOK_PUBLISH_DEADLINE_MS = 2_500;
 /** What a 503 tells Graph (and any other client) to wait before retrying. */
 export const WEBHOOK_RETRY_AFTER_SECONDS = 5;
+
+/** A mailbox whose notifications were refused is given one catch-up per this long, however often Graph retries. */
+const CATCH_UP_EVERY_MS = 10_000;
+/** Mailboxes remembered for that (a bounded map: an outage must not grow memory). */
+const CATCH_UP_MEMORY = 10_000;
 
 /** The request's body is not a notification envelope at all (the answer is a bare 400). */
 export class MalformedNotificationError extends Error {}
@@ -37,11 +42,14 @@ function sameSecret(expected: string, given: string): boolean {
 @Injectable()
 export class GraphWebhookService {
   private readonly dropLog: DropLog;
+  /** Per mailbox: when its last catch-up was written to the outbox. */
+  private readonly caughtUpAt = new Map<string, number>();
 
   constructor(
     private readonly owners: SubscriptionOwners,
     @Inject(PUBLISHER) private readonly publisher: Publisher,
-    @Inject(LOGGER) logger: Logger,
+    private readonly outbox: Outbox,
+    @Inject(LOGGER) private readonly logger: Logger,
   ) {
     this.dropLog = new DropLog(logger);
   }
@@ -74,7 +82,39 @@ export class GraphWebhookService {
       }
       messages.push(toMessage(owner.userId, item, receivedAt));
     }
-    await this.publish(messages);
+    try {
+      await this.publish(messages);
+    } catch (error) {
+      // Not awaited: the 503 goes out at once, Graph waits 3 s at most.
+      if (error instanceof NotificationsNotQueuedError) void this.catchUpLater(messages);
+      throw error;
+    }
+  }
+
+  /**
+   * Kafka refused the notifications: Graph retries them on its own schedule (unpublished, backing off for up
+   * to 4 hours), so each mailbox also gets a `missed` event through the outbox, which the relay sends as soon
+   * as Kafka is back and the consumer turns into a delta pass. Best effort: PostgreSQL may be down too.
+   */
+  private async catchUpLater(messages: UpdateEmailSubscriptionMessage[]): Promise<void> {
+    const now = Date.now();
+    const due = new Map<string, UpdateEmailSubscriptionMessage>();
+    for (const m of messages) {
+      if (now - (this.caughtUpAt.get(m.userId) ?? 0) >= CATCH_UP_EVERY_MS) due.set(m.userId, m);
+    }
+    for (const [userId, m] of due) {
+      if (this.caughtUpAt.size >= CATCH_UP_MEMORY) this.caughtUpAt.clear();
+      this.caughtUpAt.set(userId, now);
+      await this.outbox
+        .publish(TOPICS.updateEmailSubscription, {
+          userId,
+          subscriptionId: m.subscriptionId,
+          kind: 'lifecycle',
+          lifecycleEvent: 'missed',
+          receivedAt: new Date(now).toISOString(),
+        })
+        .catch((err: unknown) => this.logger.warn({ err, userId }, 'webhook catch-up not written'));
+    }
   }
 
   private parse(body: Buffer): unknown[] {

@@ -75,6 +75,8 @@ interface Delivery {
 }
 
 export const DEFAULT_INTAKE_BOUNDS = { perKey: 1_000, perPartition: 5_000, perProcess: 20_000 };
+/** How long the group waits for a silent member before its partitions move. */
+const SESSION_TIMEOUT_MS = 6_000;
 /** After a failure to dead-letter (Kafka unreachable), the message is tried again after this. */
 const REDELIVERY_PAUSE_MS = 1_000;
 const SLOW_KEY_AFTER_MS = 15_000;
@@ -127,6 +129,12 @@ export class TopicConsumer {
       groupId: options.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: options.maxWaitTimeInMs ?? 1000,
+      // A member that crashed (or restarted its consumer after the broker came back) holds its partitions
+      // until its session times out: kafkajs' 30 s default kept mail waiting 30 s after a broker restart.
+      // Handlers never block the heartbeats (eachBatch returns at once), so the broker's minimum
+      // (group.min.session.timeout.ms, 6 s) is safe.
+      sessionTimeout: SESSION_TIMEOUT_MS,
+      heartbeatInterval: SESSION_TIMEOUT_MS / 5,
     });
     // The first completed fetch after joining means the partitions are held and their offsets resolved.
     this.ready = new Promise((resolve) => this.consumer.on(this.consumer.events.FETCH, () => resolve()));
