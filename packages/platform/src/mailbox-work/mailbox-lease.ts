@@ -9,9 +9,13 @@ import { sleep } from '../kafka/retry';
 const RENEW = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end`;
 
-/** Long enough to survive a GC pause or a slow Redis; a holder that died frees the mailbox after this. */
-const LEASE_TTL_MS = 30_000;
-const RENEW_EVERY_MS = LEASE_TTL_MS / 3;
+/**
+ * A holder that died frees the mailbox after this, so it bounds how long a consumer crash holds up its
+ * mailboxes' mail (30 s did, in the fault suite). Renewed four times per TTL: a lease lapses only if
+ * Redis misses three renewals in a row (longer than a master failover takes), or the process stalls as long.
+ */
+const LEASE_TTL_MS = 10_000;
+const RENEW_EVERY_MS = LEASE_TTL_MS / 4;
 const POLL_MIN_MS = 50;
 const POLL_MAX_MS = 1_000;
 
