@@ -17,6 +17,7 @@ import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
+import { register } from 'prom-client';
 import { inParallel } from '@core-email/platform';
 import { EMAIL_COLUMN_NAMES } from 'core-email-consumer/dist/src/sync/repositories/emails.repository';
 import { foldersOf } from 'core-email-consumer/dist/test/support/ground-truth';
@@ -247,6 +248,8 @@ async function runFleet(o: Options, consumers: number) {
     };
   } finally {
     await world.close();
+    // The next run's in-process app registers the same default metrics (prom-client, via the platform).
+    register.clear();
   }
 }
 
@@ -261,8 +264,10 @@ async function main(): Promise<void> {
     rate: arg('rate', 20),
   };
   const runs = [];
-  if (o.consumers > 1) runs.push(await runFleet(o, 1));
-  runs.push(await runFleet(o, o.consumers));
+  for (const consumers of o.consumers > 1 ? [1, o.consumers] : [1]) {
+    runs.push(await runFleet(o, consumers));
+    console.log(JSON.stringify(runs[runs.length - 1]));
+  }
   const r = runs[runs.length - 1];
   const rows: [string, string, string][] = [
     [
