@@ -17,8 +17,8 @@ const epochKey = (userId: string) => `sess-epoch:{u:${userId}}`;
 
 /** How long the session check waits for the shard's master before a replica is asked too. */
 const REPLICA_AFTER_MS = 100;
-/** Ids a log-in tries (each its own shard, most likely) before it gives up with a 503. */
-const CREATE_ATTEMPTS = 3;
+/** How long one session write may take before a log-in tries another id (a healthy write takes milliseconds). */
+const ATTEMPT_MS = 100;
 
 /**
  * Server-side sessions in the Redis cluster: a JWT is valid only while its session key exists and is not
@@ -38,17 +38,23 @@ export class SessionsRepository {
     this.maxTtlSeconds = config.env.JWT_TTL_SECONDS;
   }
 
-  /** A new session of the user; returns its id. */
+  /**
+   * A new session of the user; returns its id. A write that has not answered within ATTEMPT_MS is given up
+   * and another id tried (most likely another shard: a failing master holds a third of the ids), until
+   * REDIS_TIMEOUT_MS; a write given up that lands later only leaves a key that expires unused.
+   */
   async create(userId: string, ttlSeconds: number): Promise<string> {
-    for (let attempt = 1; ; attempt++) {
+    const deadline = Date.now() + this.timeoutMs;
+    for (;;) {
       const sid = randomUUID();
+      const left = deadline - Date.now();
       try {
-        await withRedisDeadline(this.redis, this.timeoutMs / CREATE_ATTEMPTS, () =>
+        await withRedisDeadline(this.redis, Math.min(ATTEMPT_MS, left), () =>
           this.redis.set(sessionKey(sid), `${userId}:${Date.now()}`, 'EX', ttlSeconds),
         );
         return sid;
       } catch (error) {
-        if (!isRedisUnavailable(error) || attempt >= CREATE_ATTEMPTS) throw error;
+        if (!isRedisUnavailable(error) || left <= ATTEMPT_MS) throw error;
       }
     }
   }
