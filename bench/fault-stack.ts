@@ -1,7 +1,7 @@
 // The faults the suite injects into the local stack (scripts/stack), by signalling its real processes through
 // their pid files under .data/, and `stack.sh up` to bring back whatever is not running.
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { parseClusterNodes } from '@core-email/platform';
@@ -10,10 +10,12 @@ import { parseClusterNodes } from '@core-email/platform';
 const REPO = resolve(__dirname, '..', '..');
 const run = promisify(execFile);
 
-const REDIS_PORTS = (process.env.STACK_REDIS_PORTS ?? '17001 17002 17003 17004 17005 17006')
-  .split(/\s+/)
-  .filter(Boolean)
-  .map(Number);
+/** The stack keeps one data directory per Redis node, named by its port. */
+function redisPorts(): number[] {
+  return readdirSync(resolve(REPO, '.data/redis'))
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number);
+}
 
 function pidFile(path: string): number {
   // postmaster.pid holds more lines; the pid is the first.
@@ -39,7 +41,7 @@ export const pgPid = (node: 'primary' | 'replica'): number => pidFile(`pg/${node
 
 /** The ports of the nodes that are masters now, from a node that answers. */
 export async function redisMasters(): Promise<number[]> {
-  for (const port of REDIS_PORTS) {
+  for (const port of redisPorts()) {
     try {
       const { stdout } = await run('redis-cli', ['-p', String(port), 'cluster', 'nodes'], { timeout: 2_000 });
       return parseClusterNodes(stdout)
@@ -53,7 +55,7 @@ export async function redisMasters(): Promise<number[]> {
 }
 
 export const killRedis = (port: number): void => signal(redisPid(port), 'SIGKILL');
-export const killAllRedis = (): void => REDIS_PORTS.forEach((p) => signal(redisPid(p), 'SIGKILL'));
+export const killAllRedis = (): void => redisPorts().forEach((p) => signal(redisPid(p), 'SIGKILL'));
 export const signalKafka = (sig: NodeJS.Signals): void => signal(kafkaPid(), sig);
 export const signalPg = (node: 'primary' | 'replica', sig: NodeJS.Signals): void => signal(pgPid(node), sig);
 
