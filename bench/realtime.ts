@@ -37,6 +37,7 @@ import {
   startProducerProcess,
 } from 'core-email-consumer/dist/test/support/producer-process';
 import { startSyncContext } from 'core-email-consumer/dist/test/support/sync-app';
+import { describeCpu, startCpuWindow } from './cpu-usage';
 
 const REPO = resolve(__dirname, '..', '..');
 /** How often the injector sends the messages due (one batched delivery request per tick). */
@@ -207,6 +208,7 @@ async function main(): Promise<void> {
       }
     })();
     const pending: Promise<void>[] = [];
+    const cpuWindow = startCpuWindow();
     const t0 = performance.now();
     // Every TICK_MS, the messages due by then leave in one batched delivery request (round robin over the
     // mailboxes): the injector costs the cores a few requests per tick instead of one per message.
@@ -265,6 +267,15 @@ async function main(): Promise<void> {
       return (allSse && pgAt.size >= sentAt.size) || performance.now() - lastSent > LOSS_DEADLINE_MS;
     });
     await poller;
+    const { primaryUrl, replicaUrls } = config.infra.database;
+    const loopCpu = cpuWindow.end({
+      consumer: consumer.pid,
+      emulator: emulator.pid,
+      producer: producer.pid,
+      pgPrimaryPort: Number(new URL(primaryUrl).port),
+      pgReplicaPort: replicaUrls[0] ? Number(new URL(replicaUrls[0]).port) : 0,
+    });
+    console.log(`loop CPU: ${describeCpu(loopCpu)}`);
     const pgLatency: number[] = [];
     const sseLatency: number[] = [];
     const warmSseLatency: number[] = [];
