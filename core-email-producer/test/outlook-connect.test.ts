@@ -368,6 +368,21 @@ describe('what leaves the service', () => {
     for (const secret of secrets) assert.ok(!seen.includes(secret), 'a Microsoft token left the service');
   });
 
+  test("the OAuth redirect's code and state are not written to the access log", async () => {
+    const before = logLines.length;
+    const res = await fetch(
+      `${producer.url}/api/user/outlook/redirect?code=probe-code-5521&state=probe-state-7731`,
+      {
+        redirect: 'manual',
+      },
+    );
+    assert.equal(res.status, 302, 'an unknown state is sent back to the dashboard');
+    const written = logLines.slice(before).join('');
+    assert.match(written, /"url":"\/api\/user\/outlook\/redirect"/, 'the request is logged, by its path');
+    assert.ok(!written.includes('probe-code-5521'), 'the authorization code reached the log');
+    assert.ok(!written.includes('probe-state-7731'), 'the state reached the log');
+  });
+
   test('OpenAPI documents every Outlook endpoint', async () => {
     const doc = (await api.call('GET', '/api/docs-json')).body;
     for (const [path, method] of [
