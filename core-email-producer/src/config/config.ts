@@ -4,6 +4,7 @@ import {
   infraEnvShape,
   InfraSettings,
   infraSettingsFrom,
+  assertProductionReady,
   microsoftEnvShape,
   parseEnv,
 } from '@core-email/platform';
@@ -55,7 +56,13 @@ export function toProducerConfig(env: ProducerEnv): ProducerConfig {
 
 /** The one place the producer reads the environment. Throws ConfigError naming each bad variable. */
 export function loadProducerConfig(source: NodeJS.ProcessEnv = process.env): ProducerConfig {
-  return toProducerConfig(parseEnv(producerEnvSchema, source));
+  const env = parseEnv(producerEnvSchema, source);
+  assertProductionReady(env, {
+    secrets: ['JWT_SECRET', 'MS_CLIENT_SECRET'],
+    keyLists: ['TOKEN_ENCRYPTION_KEYS'],
+    publicUrls: ['MS_REDIRECT_URI', 'DASHBOARD_URL', 'CORS_ORIGINS'],
+  });
+  return toProducerConfig(env);
 }
 
 export const PRODUCER_CONFIG = Symbol('PRODUCER_CONFIG');

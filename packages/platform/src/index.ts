@@ -21,6 +21,7 @@ export * from './health/health.controller';
 export * from './testing/stack-env';
 export * from './testing/http';
 export * from './config/microsoft-env';
+export * from './config/production-checks';
 export * from './http/zod-pipe';
 export * from './database/entities/outlook-account.entity';
 export * from './microsoft/token-cipher';
