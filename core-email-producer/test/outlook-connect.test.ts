@@ -266,6 +266,25 @@ describe('the state and the code', () => {
     assert.match(setCookie, /Path=\/api\/user\/outlook/);
   });
 
+  test('a redirect from a browser without the binding neither ends nor spoils the connect in progress', async () => {
+    const user = await newUser(api);
+    const { redirectUrl, cookie } = await authorizeAndSignIn(producer, api, user, await newMailbox());
+    // Someone who learnt the state (or forces a navigation to it) without the starting browser's cookie.
+    const forged = await fetch(redirectUrl, { redirect: 'manual' });
+    assert.equal(outcome(new URL(forged.headers.get('location')!)), 'error:invalid_state');
+    assert.equal(
+      forged.headers.get('set-cookie'),
+      null,
+      "the forged redirect must not clear anyone's cookie",
+    );
+    const withError = new URL(redirectUrl);
+    withError.searchParams.delete('code');
+    withError.searchParams.set('error', 'access_denied');
+    assert.equal(outcome((await followRedirect(withError.toString())).location), 'error:invalid_state');
+    // The user's own browser still completes it.
+    assert.equal(outcome((await followRedirect(redirectUrl, cookie)).location), 'connected');
+  });
+
   test('a replayed authorization code is rejected (redeem_failed) and changes nothing', async () => {
     const user = await newUser(api);
     const mailbox = await newMailbox();
