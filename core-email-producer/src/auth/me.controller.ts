@@ -6,6 +6,7 @@ import { ChangePasswordInput, changePasswordSchema, deleteAccountSchema } from '
 import { AuthService } from './auth.service';
 import { CurrentUser } from './current-user.decorator';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { UserThrottlerGuard } from './throttle-guards';
 import type { SessionUser } from './session-user';
 
 @ApiTags('me')
@@ -24,12 +25,14 @@ export class MeController {
   }
 
   @Put('password')
+  @UseGuards(UserThrottlerGuard)
   @ApiOperation({
     summary: 'Change the password; every other session is signed out, this one gets a new token',
   })
   @ApiZodBody(changePasswordSchema)
   @ApiResponse({ status: 200, type: SessionView })
   @ApiResponse({ status: 401, description: 'currentPassword is wrong' })
+  @ApiResponse({ status: 429, description: 'too many attempts for this user; see Retry-After' })
   changePassword(
     @CurrentUser() user: SessionUser,
     @ZodBody(changePasswordSchema) body: ChangePasswordInput,
@@ -39,10 +42,12 @@ export class MeController {
 
   @Delete()
   @HttpCode(204)
+  @UseGuards(UserThrottlerGuard)
   @ApiOperation({ summary: 'Delete the account with its tokens, connection and mail; every session ends' })
   @ApiZodBody(deleteAccountSchema)
   @ApiResponse({ status: 204 })
   @ApiResponse({ status: 401, description: 'password is wrong' })
+  @ApiResponse({ status: 429, description: 'too many attempts for this user; see Retry-After' })
   async deleteAccount(
     @CurrentUser() user: SessionUser,
     @ZodBody(deleteAccountSchema) body: { password: string },

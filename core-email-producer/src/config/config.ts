@@ -9,6 +9,8 @@ import {
   parseEnv,
 } from '@core-email/platform';
 
+const TRUST_PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)$/;
+
 /** Every variable the producer reads. `.env.example` lists them all with a comment each. */
 export const producerEnvSchema = z.object({
   ...infraEnvShape,
@@ -20,7 +22,19 @@ export const producerEnvSchema = z.object({
     .regex(/^\d+(kb|mb)$/, 'expected e.g. 100kb or 1mb')
     .default('100kb'),
   DASHBOARD_URL: z.string().url().default('http://localhost:4173'),
-  TRUST_PROXY: z.string().min(1).default('loopback'),
+  // Express's `trust proxy`: a hop count (1 = the one load balancer in front), true/false, or a list of
+  // addresses, CIDRs and the names loopback, linklocal, uniquelocal. The client address rate limits count by.
+  TRUST_PROXY: z
+    .string()
+    .min(1)
+    .default('loopback')
+    .refine(
+      (v) => /^(\d+|true|false)$/.test(v) || v.split(',').every((t) => TRUST_PROXY_ENTRY.test(t.trim())),
+      'expected a hop count, true, false, or addresses/CIDRs/loopback/linklocal/uniquelocal, comma-separated',
+    )
+    .transform((v): boolean | number | string =>
+      /^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v,
+    ),
   JWT_SECRET: z.string().min(32, 'at least 32 characters'),
   JWT_TTL_SECONDS: z.coerce
     .number()

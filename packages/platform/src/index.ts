@@ -56,6 +56,7 @@ export * from './outbox/outbox.module';
 export * from './mailbox-work/page-slots';
 export * from './mailbox-work/parked-jobs';
 export * from './errors/dependency-unavailable';
+export * from './errors/too-many-requests';
 export * from './database/database-unreachable';
 export * from './redis/redis-deadline';
 export * from './kafka/deadline';
