@@ -95,7 +95,13 @@ describe('connecting Outlook', () => {
         authorize.searchParams.get('redirect_uri'),
         'http://localhost:3000/api/user/outlook/redirect',
       );
-      assert.match(authorize.searchParams.get('scope')!, /Mail\.ReadWrite/);
+      // Read-only: nothing here changes mail, so a leaked token cannot change or delete it either.
+      const scopes = authorize.searchParams.get('scope')!.split(' ');
+      assert.ok(
+        scopes.some((s) => /\/Mail\.Read$|^Mail\.Read$/.test(s)),
+        scopes.join(' '),
+      );
+      assert.ok(!scopes.some((s) => /Mail\.(ReadWrite|Send)/.test(s)), scopes.join(' '));
       assert.ok(authorize.searchParams.get('state')!.length >= 43);
       const ttl = await producer.app
         .get<Cluster>(REDIS_CLUSTER)
