@@ -964,10 +964,10 @@ export interface operations {
     parameters: {
       query?: {
         /** @description opaque; the `nextCursor` of the previous page */
-        cursor?: unknown;
+        cursor?: string;
         limit?: number;
         /** @description a folder's Graph id */
-        folderId?: unknown;
+        folderId?: string;
       };
       header?: never;
       path?: never;
