@@ -7,8 +7,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { maybeScreenshot } from './support/browser.js';
-import { Dashboard, startDashboard } from './support/dashboard.js';
-import { FakeAnswer, FakeApi, startFakeApi } from './support/fake-api.js';
+import { Dashboard } from './support/dashboard.js';
+import { FakeAnswer, startDashboardOnFakeApi } from './support/fake-api.js';
 
 const USER = { id: 'u-1', email: 'ada@example.test', userName: 'Ada', createdAt: '2026-01-02T03:04:05.000Z' };
 const CHECKED = '2026-01-05T10:00:00.000Z';
@@ -84,17 +84,14 @@ function answer(route: string): FakeAnswer | undefined {
   return undefined;
 }
 
-let api: FakeApi;
 let dashboard: Dashboard;
 
 before(async () => {
-  api = await startFakeApi(({ route }) => answer(route));
-  dashboard = await startDashboard(() => api.url);
+  ({ dashboard } = await startDashboardOnFakeApi(({ route }) => answer(route)));
 });
 
 after(async () => {
   await dashboard?.close();
-  await api?.close();
 });
 
 test('Check now: the folders show complete or what was repaired, the Sync card when it was proven complete', async () => {

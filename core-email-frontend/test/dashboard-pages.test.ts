@@ -7,8 +7,8 @@ import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Page } from 'playwright-core';
 import { maybeScreenshot } from './support/browser.js';
-import { Dashboard, startDashboard } from './support/dashboard.js';
-import { FakeAnswer, FakeApi, startFakeApi } from './support/fake-api.js';
+import { Dashboard } from './support/dashboard.js';
+import { FakeAnswer, FakeApi, startDashboardOnFakeApi } from './support/fake-api.js';
 
 const USER = { id: 'u-1', email: 'ada@example.test', userName: 'Ada', createdAt: '2026-01-02T03:04:05.000Z' };
 const TOKEN = 'token-from-an-earlier-log-in';
@@ -22,15 +22,13 @@ let siteUrl: string;
 let requests: FakeApi['requests'];
 
 before(async () => {
-  api = await startFakeApi(({ route }) => answers[route]);
+  ({ api, dashboard } = await startDashboardOnFakeApi(({ route }) => answers[route]));
   requests = api.requests;
-  dashboard = await startDashboard(() => api.url);
   siteUrl = dashboard.url;
 });
 
 after(async () => {
   await dashboard?.close();
-  await api?.close();
 });
 
 beforeEach(() => {

@@ -3,6 +3,7 @@
 // answers decided by the test, and GET /api/events held open as Server-Sent Events the test pushes. The
 // same flows against the real producer are in the e2e-*.test.ts files.
 import { IncomingMessage, ServerResponse } from 'node:http';
+import { Dashboard, startDashboard } from './dashboard.js';
 import { close, listen } from './http.js';
 
 export interface FakeRequest {
@@ -92,4 +93,22 @@ export async function startFakeApi(answer: Answerer): Promise<FakeApi> {
     },
     close: () => close(server),
   };
+}
+
+/** The stand-in API and the built dashboard pointed at it; the dashboard's `close` closes both. */
+export async function startDashboardOnFakeApi(
+  answer: Answerer,
+): Promise<{ api: FakeApi; dashboard: Dashboard }> {
+  const api = await startFakeApi(answer);
+  try {
+    const dashboard = await startDashboard(() => api.url);
+    const closeBoth = async () => {
+      await dashboard.close();
+      await api.close();
+    };
+    return { api, dashboard: { ...dashboard, close: closeBoth } };
+  } catch (error) {
+    await api.close();
+    throw error;
+  }
 }
