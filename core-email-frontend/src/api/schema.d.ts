@@ -44,7 +44,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Open a session (rate-limited) */
+    /** Open a session (rate-limited per client address; failed log-ins also per account) */
     post: operations['AuthController_logIn'];
     delete?: never;
     options?: never;
@@ -784,6 +784,13 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description too many attempts for this user; see Retry-After */
+      429: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
     };
   };
   MeController_changePassword: {
@@ -812,6 +819,13 @@ export interface operations {
       };
       /** @description currentPassword is wrong */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description too many attempts for this user; see Retry-After */
+      429: {
         headers: {
           [name: string]: unknown;
         };
