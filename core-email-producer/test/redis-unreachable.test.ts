@@ -67,6 +67,15 @@ test('sign-up needs no Redis (its throttler counts in the process); log-in answe
   assert.equal(wrong.status, 401, 'a wrong password is still refused, Redis or not');
 });
 
+test('liveness answers 200 at once without Redis; readiness says error (503)', async () => {
+  const live = await call('GET', '/api/health/live');
+  assert.equal(live.status, 200);
+  assert.deepEqual(live.body, { status: 'ok' });
+  assert.ok(live.ms < 1_000, `liveness took ${live.ms} ms`);
+  const ready = await call('GET', '/api/health');
+  assert.equal(ready.status, 503);
+});
+
 test('no request left a command queued for when Redis comes back', () => {
   const redis = producer.app.get<Cluster>(REDIS_CLUSTER);
   assert.notEqual(redis.status, 'ready');

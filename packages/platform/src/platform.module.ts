@@ -57,5 +57,5 @@ export class PlatformModule {
 }
 
 function isQuietPath(url: string): boolean {
-  return url === '/metrics' || url.endsWith('/health') || url.startsWith('/api/webhooks/graph/');
+  return url === '/metrics' || /\/health(\/live)?$/.test(url) || url.startsWith('/api/webhooks/graph/');
 }

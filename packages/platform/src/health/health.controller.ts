@@ -8,10 +8,21 @@ import { InfraHealth, InfraReport } from './infra-health';
 export class HealthController {
   constructor(private readonly infra: InfraHealth) {}
 
+  @Get('live')
+  @ApiOperation({
+    summary:
+      'Liveness: the process serves requests. Asks no dependency, so an outage of one (which readiness ' +
+      'reports) never gets a healthy process restarted.',
+  })
+  @ApiOkResponse({ description: 'status ok' })
+  live(): { status: 'ok' } {
+    return { status: 'ok' };
+  }
+
   @Get()
   @ApiOperation({
     summary:
-      'PostgreSQL primary and replica, Redis cluster and Kafka, each up or down. `degraded` (200): only a ' +
+      'Readiness: PostgreSQL primary and replica, Redis cluster and Kafka, each up or down. `degraded` (200): only a ' +
       'dependency the service can serve without is down (Kafka, for the API). `error` (503): otherwise. ' +
       'The report is at most 3 s old.',
   })

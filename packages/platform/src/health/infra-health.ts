@@ -108,6 +108,9 @@ export class InfraHealth implements OnApplicationShutdown {
 
   async redisCluster(): Promise<HealthIndicatorResult> {
     const check = this.health.check('redis_cluster');
+    // Not connected: asking would leave the commands in ioredis' offline queue until Redis is back.
+    if (this.redis.status !== 'ready')
+      return check.down({ message: this.reason(new Error('not connected')) });
     try {
       const [info, nodes] = await withTimeout(
         Promise.all([
