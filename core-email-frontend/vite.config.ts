@@ -8,7 +8,8 @@ export default defineConfig({
   plugins: [react()],
   server: { port: 5173, strictPort: true },
   preview: { port: 4173, strictPort: true },
-  build: { outDir: 'dist', sourcemap: true },
+  // No source maps in the built bundle: it is what production serves (the dev server maps on its own).
+  build: { outDir: 'dist', sourcemap: false },
   test: {
     environment: 'jsdom',
     include: ['src/**/*.test.{ts,tsx}'],
