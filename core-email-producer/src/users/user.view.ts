@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import type { UserEntity } from '@core-email/platform';
+import type { User } from './users.repository';
 
 /** What the API shows of a user: never the password hash. */
 export class UserView {
@@ -9,7 +9,7 @@ export class UserView {
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiPropertyOptional({ format: 'date-time', nullable: true }) lastLogin!: string | null;
 
-  static of(user: UserEntity): UserView {
+  static of(user: User): UserView {
     return {
       id: user.id,
       email: user.email,
