@@ -55,7 +55,13 @@ export class DeltaPageWriter {
         page.roundDone && page.roundIsFresh
           ? await this.emails.deleteUnseen(tx, userId, folderGraphId, round)
           : 0;
-      await this.folders.saveLink(tx, userId, folderGraphId, round, page.link, page.roundDone);
+      await this.folders.saveLink(tx, {
+        userId,
+        graphId: folderGraphId,
+        round,
+        link: page.link,
+        roundDone: page.roundDone,
+      });
       return { written, removed, reconciled };
     });
     // A page that changed no mail (most real-time folder deltas) leaves the read caches valid.

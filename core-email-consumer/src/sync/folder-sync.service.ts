@@ -105,14 +105,13 @@ export class FolderSyncService {
     if (roundDone && this.nothingToSave(state, page)) {
       // The newest link, always: Exchange keeps only the last few generations of a folder's delta state,
       // so a link kept for later would soon answer 410 and cost a full download of the folder.
-      await this.folders.saveLink(
-        this.db.manager,
-        run.userId,
-        state.graphId,
-        state.round!,
-        page.deltaLink!,
-        true,
-      );
+      await this.folders.saveLink(this.db.manager, {
+        userId: run.userId,
+        graphId: state.graphId,
+        round: state.round!,
+        link: page.deltaLink!,
+        roundDone: true,
+      });
       return 'done';
     }
     await run.beforePage?.(state.graphId, page.upserts.ids, page.removedIds);

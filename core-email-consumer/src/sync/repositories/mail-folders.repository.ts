@@ -45,6 +45,17 @@ export type FolderState = RowOf<typeof mailFoldersTable, (typeof FOLDER_STATE)[n
 
 const FOLDER_STATE_COLUMNS = selectList(mailFoldersTable, FOLDER_STATE);
 
+/** Where a folder's delta continues, saved after a page (see saveLink). */
+export interface SavedLink {
+  userId: string;
+  graphId: string;
+  /** The round the page belongs to. */
+  round: string;
+  /** The next link, or the delta link when the page ended the round. */
+  link: string;
+  roundDone: boolean;
+}
+
 /** All I/O on `mail_folders`. */
 @Injectable()
 export class MailFoldersRepository {
@@ -126,14 +137,8 @@ export class MailFoldersRepository {
    * Saves where the delta continues. Guarded by the round: if another worker restarted this folder
    * meanwhile, this page belongs to a dead round and the whole transaction must roll back.
    */
-  async saveLink(
-    db: EntityManager,
-    userId: string,
-    graphId: string,
-    round: string,
-    link: string,
-    roundDone: boolean,
-  ): Promise<void> {
+  async saveLink(db: EntityManager, save: SavedLink): Promise<void> {
+    const { userId, graphId, round, link, roundDone } = save;
     const [, affected] = (await db.query(
       `UPDATE mail_folders SET delta_link = $4,
          round_is_fresh = CASE WHEN $5::boolean THEN false ELSE round_is_fresh END,

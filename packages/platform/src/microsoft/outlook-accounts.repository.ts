@@ -35,24 +35,8 @@ export const outlookAccountsTable = defineTable({
   },
 });
 
-const ROW_COLUMNS = [
-  'id',
-  'user_id',
-  'ms_object_id',
-  'ms_tenant_id',
-  'address',
-  'access_token',
-  'token_cache',
-  'access_token_expires_at',
-  'scopes',
-  'status',
-  'cache_version',
-  'connected_at',
-  'updated_at',
-] as const;
-
 /** A row of outlook_accounts as the services use it. Token fields are ciphertext. */
-export type OutlookAccountRow = RowOf<typeof outlookAccountsTable, (typeof ROW_COLUMNS)[number]>;
+export type OutlookAccountRow = RowOf<typeof outlookAccountsTable>;
 
 /** What a successful connect stores (token fields already encrypted). */
 export interface ConnectedAccount {
@@ -79,7 +63,7 @@ export class AccountLinkedElsewhereError extends Error {
   }
 }
 
-const COLUMNS = selectList(outlookAccountsTable, ROW_COLUMNS);
+const COLUMNS = selectList(outlookAccountsTable);
 
 /**
  * Every query on outlook_accounts. All of them run on the primary (DataSource.query uses a master query
