@@ -13,6 +13,8 @@ import { EmailsRepository, MessageChanges } from './repositories/emails.reposito
 import type { FolderState } from './repositories/mail-folders.repository';
 
 export type { FolderRun, FolderState, GraphFolder, MessageChanges };
+/** Graph answered something the checks refuse (the audit's listing reads Graph with the same rules). */
+export { MalformedGraphResponseError } from './graph/delta-page';
 
 /** A message read by id that passed the checks: the folder Graph files it under, and its row. */
 export interface FetchedMessage {
