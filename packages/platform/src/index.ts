@@ -4,6 +4,7 @@ export * from './database/data-source-options';
 export * from './database/migrate';
 export * from './database/table';
 export * from './database/schema-drift';
+export * from './database/wal-position';
 export * from './health/infra-health';
 export * from './http/error-filter';
 export * from './infrastructure.module';
