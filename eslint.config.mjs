@@ -34,6 +34,30 @@ export default tseslint.config(
     },
   },
   {
+    // The consumer's other features (real time, the audit, the workers) use the sync only through what its
+    // module exports: SyncApi, and the sync_email handler the workers register. Never its internals.
+    files: ['core-email-consumer/src/**/*.ts'],
+    ignores: ['core-email-consumer/src/sync/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                '**/sync/*',
+                '!**/sync/sync-api',
+                '!**/sync/sync.module',
+                '!**/sync/sync-email.handler',
+              ],
+              message: 'use the sync through SyncApi (src/sync/sync-api.ts)',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/test/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.{js,mjs}', 'graph-emulator/src/cli/**/*.ts'],
     rules: { 'no-console': 'off' },
   },

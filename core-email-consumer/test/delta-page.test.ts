@@ -2,7 +2,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MalformedGraphResponseError, parseDeltaPage } from '../src/sync/graph/delta-page';
-import { EMAIL_COLUMNS, EmailRow, toEmailRow } from '../src/sync/graph/email-row';
+import { EmailRow, toEmailRow } from '../src/sync/graph/email-row';
+import { EMAIL_COLUMNS } from '../src/sync/repositories/emails.repository';
 import { graphMessageSchema } from '../src/sync/graph/graph-schemas';
 import type { RowBatch } from '../src/sync/graph/row-batch';
 

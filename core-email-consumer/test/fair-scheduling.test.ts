@@ -149,7 +149,6 @@ function secondReplica(): GraphClients {
       maxResponseBytes: config.env.GRAPH_MAX_RESPONSE_MB * 1024 * 1024,
     },
     app.get(MailboxTokens),
-    db,
     app.get<Logger>(LOGGER),
     { redis, redisTimeoutMs: config.env.GRAPH_LIMITS_REDIS_TIMEOUT_MS },
   );

@@ -2,8 +2,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ConfigError, eventually, requestJson, UserEntity } from '@core-email/platform';
+import { ConfigError, eventually, requestJson } from '@core-email/platform';
 import { loadProducerConfig } from '../src/config/config';
+import { UsersRepository } from '../src/users/users.repository';
 import { RunningProducer, startProducer } from './support/app';
 
 let producer: RunningProducer;
@@ -19,7 +20,7 @@ after(async () => {
 test('a row written through the data source on the primary is read back from the replica', async () => {
   const dataSource = producer.app.get(DataSource);
   const email = `Replica-${randomUUID()}@Example.test`;
-  await dataSource.getRepository(UserEntity).insert({ email, userName: 'replica check', passwordHash: 'x' });
+  await producer.app.get(UsersRepository).create({ email, userName: 'replica check', passwordHash: 'x' });
 
   const replica = dataSource.createQueryRunner('slave');
   try {
@@ -48,11 +49,11 @@ test('a row written through the data source on the primary is read back from the
 });
 
 test('emails are unique regardless of case', async () => {
-  const repo = producer.app.get(DataSource).getRepository(UserEntity);
+  const repo = producer.app.get(UsersRepository);
   const email = `Case-${randomUUID()}@example.test`;
-  await repo.insert({ email, userName: 'a', passwordHash: 'x' });
+  await repo.create({ email, userName: 'a', passwordHash: 'x' });
   await assert.rejects(
-    repo.insert({ email: email.toUpperCase(), userName: 'b', passwordHash: 'x' }),
+    repo.create({ email: email.toUpperCase(), userName: 'b', passwordHash: 'x' }),
     /users_email_lower_key/,
   );
 });

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { SyncModule } from '../sync/sync.module';
 import { AuditMailboxHandler } from './audit-mailbox.handler';
 import { AuditMetrics } from './audit-metrics';
@@ -12,10 +11,10 @@ import { MailboxAuditor } from './mailbox-auditor';
 
 /**
  * The completeness audit: proof that the copy equals the mailbox. Its Graph calls go through the mailbox's
- * one limiter (GraphClientsModule, from SyncModule) and its repairs through the sync's ApplyMessagesCommand.
+ * one limiter (GraphClientsModule, from SyncModule) and its repairs are written as the sync writes (SyncApi).
  */
 @Module({
-  imports: [CqrsModule, SyncModule],
+  imports: [SyncModule],
   providers: [
     MailAuditsRepository,
     AuditRepairService,

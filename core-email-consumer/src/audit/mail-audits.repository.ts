@@ -1,8 +1,45 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
+import { col, defineTable } from '@core-email/platform';
 import type { StoredMessage } from './audit-diff';
-import type { FolderReport } from './folder-report';
+import type { AuditStatus, FolderReport } from './folder-report';
+
+/** One folder of one audit (see the create-mail-audits migration). */
+export const mailAuditsTable = defineTable({
+  name: 'mail_audits',
+  columns: {
+    id: col.bigint(),
+    audit_id: col.uuid(),
+    user_id: col.uuid(),
+    folder_graph_id: col.text(),
+    folder_name: col.text(),
+    checked_at: col.timestamptz(),
+    stored: col.integer(),
+    at_graph: col.integer(),
+    missing: col.integer(),
+    extra: col.integer(),
+    stale: col.integer(),
+    repaired: col.integer(),
+    status: col.text<AuditStatus>(),
+    error: col.text().orNull(),
+  },
+  indexes: {
+    mail_audits_audit_folder_key: 'UNIQUE USING btree (audit_id, folder_graph_id)',
+    mail_audits_user_checked_idx: 'USING btree (user_id, checked_at DESC)',
+  },
+});
+
+/** A mailbox's audit state: the on-demand audit queued (by the producer), the scheduler's last one. */
+export const mailAuditMailboxesTable = defineTable({
+  name: 'mail_audit_mailboxes',
+  columns: {
+    user_id: col.uuid(),
+    requested_at: col.timestamptz().orNull(),
+    scheduled_at: col.timestamptz().orNull(),
+  },
+  indexes: { mail_audit_mailboxes_pkey: 'UNIQUE USING btree (user_id)' },
+});
 
 /** Audits kept per mailbox (besides its latest proof of completeness, which is always kept). */
 const AUDITS_KEPT = 10;

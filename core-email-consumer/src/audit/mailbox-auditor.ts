@@ -2,9 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { GraphClients, inParallel, MailboxTokens } from '@core-email/platform';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
-import { listAllFolders } from '../sync/graph/graph-mail';
-import type { GraphFolder } from '../sync/graph/graph-schemas';
-import type { MessageChanges } from '../sync/repositories/emails.repository';
+import { GraphFolder, MessageChanges, SyncApi } from '../sync/sync-api';
 import { countByFolder, findDifferences, ListedMessage, StoredMessage } from './audit-diff';
 import { AuditRepairService } from './audit-repair.service';
 import { AuditedFolder, FolderReport, folderReports } from './folder-report';
@@ -36,6 +34,7 @@ export class MailboxAuditor {
     private readonly tokens: MailboxTokens,
     private readonly repo: MailAuditsRepository,
     private readonly repairs: AuditRepairService,
+    private readonly sync: SyncApi,
   ) {
     this.graphOrigin = new URL(config.env.GRAPH_BASE_URL).origin;
   }
@@ -47,7 +46,7 @@ export class MailboxAuditor {
     if (copyFolders.length === 0) return undefined;
     await this.tokens.getAccessToken(userId); // a dead grant fails here, before any Graph call
     const client = this.graph.forMailbox(userId);
-    const graphFolders = await listAllFolders(client);
+    const graphFolders = await this.sync.graphFolders(client);
     const listings = await this.listFolders(client, graphFolders, heartbeat);
     const stored = await this.repo.storedMessages(userId);
 

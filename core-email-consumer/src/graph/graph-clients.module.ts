@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
 import {
   GraphClients,
   LOGGER,
@@ -9,7 +8,6 @@ import {
 } from '@core-email/platform';
 import type { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 
 /**
@@ -22,14 +20,8 @@ import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
   providers: [
     {
       provide: GraphClients,
-      inject: [CONSUMER_CONFIG, MailboxTokens, getDataSourceToken(), LOGGER, REDIS_CLUSTER],
-      useFactory: (
-        config: ConsumerConfig,
-        tokens: MailboxTokens,
-        db: DataSource,
-        logger: Logger,
-        redis: Cluster,
-      ) =>
+      inject: [CONSUMER_CONFIG, MailboxTokens, LOGGER, REDIS_CLUSTER],
+      useFactory: (config: ConsumerConfig, tokens: MailboxTokens, logger: Logger, redis: Cluster) =>
         new GraphClients(
           {
             graphBaseUrl: config.env.GRAPH_BASE_URL,
@@ -41,7 +33,6 @@ import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
             maxResponseBytes: config.env.GRAPH_MAX_RESPONSE_MB * 1024 * 1024,
           },
           tokens,
-          db,
           logger,
           { redis, redisTimeoutMs: config.env.GRAPH_LIMITS_REDIS_TIMEOUT_MS },
         ),

@@ -1,7 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
 import { Client, GraphError } from '@microsoft/microsoft-graph-client';
 import {
@@ -16,17 +14,8 @@ import {
   PUBLISHER,
 } from '@core-email/platform';
 import type { Logger } from 'pino';
-import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
-import { ApplyMessagesCommand } from '../sync/commands/apply-messages.command';
-import { FolderSyncService } from '../sync/folder-sync.service';
-import { EmailRow, toEmailRow } from '../sync/graph/email-row';
-import { fetchMessage } from '../sync/graph/graph-mail';
-import { graphMessageSchema } from '../sync/graph/graph-schemas';
-import { RowBatch } from '../sync/graph/row-batch';
-import type { MessageChanges } from '../sync/repositories/emails.repository';
-import type { FolderState } from '../sync/repositories/mail-folders.repository';
-import { FolderListingService } from '../sync/folder-listing.service';
+import { FetchedMessage, FolderState, MessageChanges, SyncApi } from '../sync/sync-api';
 import { ChangeTally } from './change-tally';
 
 /**
@@ -69,11 +58,8 @@ export class MailboxChangesService {
     @Inject(CONSUMER_CONFIG) private readonly config: ConsumerConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     @Inject(PUBLISHER) private readonly publisher: KafkaPublisher,
-    @InjectDataSource() private readonly db: DataSource,
     private readonly graph: GraphClients,
-    private readonly folderSync: FolderSyncService,
-    private readonly listing: FolderListingService,
-    private readonly commands: CommandBus,
+    private readonly sync: SyncApi,
     private readonly lease: MailboxLease,
   ) {}
 
@@ -161,7 +147,7 @@ export class MailboxChangesService {
     ctx: HandlerContext,
     startedAt: number,
   ): Promise<MessageChanges> {
-    const synced = await this.listing.synced(userId);
+    const synced = await this.sync.syncedFolders(userId);
     if (synced.length === 0) return { created: [], updated: [], deleted: [] }; // sync_email does the first copy
     const ids = this.namedMessages(pending);
     const fetched = ids ? await this.fetchById(userId, synced, ids) : undefined;
@@ -169,7 +155,7 @@ export class MailboxChangesService {
     const changes = await this.deltaPass(userId, synced, fetched === UNKNOWN_FOLDER, ctx);
     // Delta pages commit without waiting for their WAL; a pass is done only when its writes are durable,
     // since nothing will run these deltas again once the notifications' offsets are committed.
-    await this.listing.flushed();
+    await this.sync.flushed();
     this.lastDeltaStart.set(userId, startedAt);
     return changes;
   }
@@ -199,7 +185,7 @@ export class MailboxChangesService {
   }
 
   private async relist(userId: string, client: Client): Promise<FolderState[]> {
-    const folders = await this.listing.refresh(userId, client);
+    const folders = await this.sync.relistFolders(userId, client);
     this.lastRelist.set(userId, Date.now());
     return folders;
   }
@@ -229,25 +215,23 @@ export class MailboxChangesService {
     const known = new Set(folders.map((f) => f.graphId));
     const client = this.graph.forMailbox(userId);
     // The mailbox's Graph limiter bounds the requests in flight.
-    const answers = await Promise.all(ids.map((id) => fetchMessage(client, id)));
-    const upserts: EmailRow[] = [];
+    const answers = await Promise.all(ids.map((id) => this.sync.fetchMessage(client, id)));
+    const fetched: FetchedMessage[] = [];
     const removed: string[] = [];
-    for (const [i, raw] of answers.entries()) {
-      if (raw === null) {
+    for (const [i, answer] of answers.entries()) {
+      if (answer === 'gone') {
         removed.push(ids[i]);
         continue;
       }
-      const parsed = graphMessageSchema.safeParse(raw);
-      const folder = parsed.success ? parsed.data.parentFolderId : undefined;
-      if (!parsed.success || parsed.data.id !== ids[i] || !folder) return undefined;
-      if (!known.has(folder)) return UNKNOWN_FOLDER;
-      upserts.push(toEmailRow(parsed.data, folder));
+      if (answer === 'unusable') return undefined;
+      if (!known.has(answer.folderId)) return UNKNOWN_FOLDER;
+      fetched.push(answer);
     }
     if (removed.length > 0 && (await this.stored(userId, removed)).size < removed.length) return undefined;
-    return this.commands.execute(new ApplyMessagesCommand(userId, RowBatch.of(upserts), removed));
+    return this.sync.writeMessages({ userId, messages: fetched, removedIds: removed });
   }
 
-  /** The folders' deltas, with the sync's own per-page command, into `tally`; whether any message left one. */
+  /** The folders' deltas, written as the sync writes them, into `tally`; whether any message left one. */
   private async runDeltas(
     userId: string,
     folders: FolderState[],
@@ -271,19 +255,14 @@ export class MailboxChangesService {
     };
     // The mailbox's Graph limiter bounds the requests in flight whatever this allows.
     await inParallel(folders, this.config.env.SYNC_FOLDER_CONCURRENCY, (folder) =>
-      this.folderSync.sync(run, folder),
+      this.sync.runFolderDelta(run, folder),
     );
     return { removals };
   }
 
   /** Which of `ids` are stored for the user (on the primary: the transaction just committed there). */
-  private async stored(userId: string, ids: string[]): Promise<Set<string>> {
-    if (ids.length === 0) return new Set();
-    const rows = (await this.db.query(
-      `SELECT graph_id FROM emails WHERE user_id = $1 AND graph_id = ANY($2::text[])`,
-      [userId, ids],
-    )) as { graph_id: string }[];
-    return new Set(rows.map((r) => r.graph_id));
+  private stored(userId: string, ids: string[]): Promise<Set<string>> {
+    return this.sync.storedIds(userId, ids);
   }
 }
 

@@ -1,5 +1,4 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { SubscriptionsModule } from '../subscriptions/subscriptions.module';
 import { SyncModule } from '../sync/sync.module';
 import { MailboxChangesService } from './mailbox-changes.service';
@@ -7,7 +6,7 @@ import { UpdateEmailSubscriptionHandler } from './update-email-subscription.hand
 
 /** Real time: notifications the webhook queued, applied by id or with the sync engine's folder deltas. */
 @Module({
-  imports: [CqrsModule, SyncModule, SubscriptionsModule],
+  imports: [SyncModule, SubscriptionsModule],
   providers: [MailboxChangesService, UpdateEmailSubscriptionHandler],
   exports: [UpdateEmailSubscriptionHandler],
 })

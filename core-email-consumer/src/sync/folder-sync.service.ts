@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
 import type { Client } from '@microsoft/microsoft-graph-client';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { GraphWaitOption, LOGGER } from '@core-email/platform';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
-import { ApplyDeltaPageCommand } from './commands/apply-delta-page.command';
+import { DeltaPageWriter } from './delta-page-writer';
 import { DeltaPage, parseDeltaPage } from './graph/delta-page';
 import { fetchDeltaPage, isFolderGone, isGatewayTimeout, isSyncStateGone } from './graph/graph-mail';
 import type { PageTurn } from './page-turn';
@@ -33,7 +32,7 @@ export interface FolderRun {
   pageTurn?(): PageTurn;
 }
 
-/** The delta of one folder, page by page, each page committed with its link (see ApplyDeltaPageCommand). */
+/** The delta of one folder, page by page, each page committed with its link (see DeltaPageWriter). */
 @Injectable()
 export class FolderSyncService {
   private readonly graphOrigin: string;
@@ -43,7 +42,7 @@ export class FolderSyncService {
     @Inject(LOGGER) private readonly logger: Logger,
     @InjectDataSource() private readonly db: DataSource,
     private readonly folders: MailFoldersRepository,
-    private readonly commands: CommandBus,
+    private readonly pages: DeltaPageWriter,
   ) {
     this.graphOrigin = new URL(config.env.GRAPH_BASE_URL).origin;
   }
@@ -106,29 +105,26 @@ export class FolderSyncService {
     if (roundDone && this.nothingToSave(state, page)) {
       // The newest link, always: Exchange keeps only the last few generations of a folder's delta state,
       // so a link kept for later would soon answer 410 and cost a full download of the folder.
-      await this.folders.saveLink(
-        this.db.manager,
-        run.userId,
-        state.graphId,
-        state.round!,
-        page.deltaLink!,
-        true,
-      );
+      await this.folders.saveLink(this.db.manager, {
+        userId: run.userId,
+        graphId: state.graphId,
+        round: state.round!,
+        link: page.deltaLink!,
+        roundDone: true,
+      });
       return 'done';
     }
     await run.beforePage?.(state.graphId, page.upserts.ids, page.removedIds);
-    await this.commands.execute(
-      new ApplyDeltaPageCommand(
-        run.userId,
-        state.graphId,
-        state.round!,
-        state.roundIsFresh,
-        page.upserts,
-        page.removedIds,
-        (page.deltaLink ?? page.nextLink)!,
-        roundDone,
-      ),
-    );
+    await this.pages.write({
+      userId: run.userId,
+      folderGraphId: state.graphId,
+      round: state.round!,
+      roundIsFresh: state.roundIsFresh,
+      upserts: page.upserts,
+      removedIds: page.removedIds,
+      link: (page.deltaLink ?? page.nextLink)!,
+      roundDone,
+    });
     if (page.skipped > 0) {
       this.logger.warn(
         { userId: run.userId, folder: state.graphId, skipped: page.skipped },

@@ -1,27 +1,27 @@
 import { Module } from '@nestjs/common';
-import { CqrsModule } from '@nestjs/cqrs';
 import { PageSlots, ParkedJobs } from '@core-email/platform';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import { GraphClientsModule } from '../graph/graph-clients.module';
-import { ApplyDeltaPageHandler } from './commands/apply-delta-page.handler';
-import { ApplyMessagesHandler } from './commands/apply-messages.handler';
+import { DeltaPageWriter } from './delta-page-writer';
 import { FolderListingService } from './folder-listing.service';
 import { FolderSyncService } from './folder-sync.service';
 import { MailboxSyncService, PAGE_SLOTS } from './mailbox-sync.service';
 import { MailWrites } from './mail-writes';
+import { MessagesWriter } from './messages-writer';
 import { EmailsRepository } from './repositories/emails.repository';
 import { MailFoldersRepository } from './repositories/mail-folders.repository';
 import { SyncRunsRepository } from './repositories/sync-runs.repository';
 import { StuckRunsRepository } from './stuck/stuck-runs.repository';
 import { StuckRunsService } from './stuck/stuck-runs.service';
+import { SyncApi } from './sync-api';
 import { SyncEmailHandler } from './sync-email.handler';
 
 /** Mailbox sync: the `sync_email` handler and everything behind it. */
 @Module({
-  imports: [CqrsModule, GraphClientsModule],
+  imports: [GraphClientsModule],
   providers: [
-    ApplyDeltaPageHandler,
-    ApplyMessagesHandler,
+    DeltaPageWriter,
+    MessagesWriter,
     EmailsRepository,
     MailFoldersRepository,
     SyncRunsRepository,
@@ -30,6 +30,7 @@ import { SyncEmailHandler } from './sync-email.handler';
     MailboxSyncService,
     MailWrites,
     SyncEmailHandler,
+    SyncApi,
     StuckRunsRepository,
     StuckRunsService,
     ParkedJobs,
@@ -39,9 +40,9 @@ import { SyncEmailHandler } from './sync-email.handler';
       useFactory: (config: ConsumerConfig) => new PageSlots(config.env.SYNC_PAGE_SLOTS),
     },
   ],
-  // FolderSyncService, FolderListingService and GraphClientsModule: the real-time apply lists the folders and
-  // runs the same folder deltas (src/realtime/) or fetches messages by id (ApplyMessagesCommand).
+  // SyncApi: what real time and the audit use of the sync (folders, deltas, messages by id); nothing else of
+  // it is theirs to reach. GraphClientsModule: every feature calls Graph through each mailbox's one limiter.
   // ParkedJobs: the workers re-queue parked syncs once they are due.
-  exports: [SyncEmailHandler, FolderSyncService, FolderListingService, GraphClientsModule, ParkedJobs],
+  exports: [SyncEmailHandler, SyncApi, GraphClientsModule, ParkedJobs],
 })
 export class SyncModule {}

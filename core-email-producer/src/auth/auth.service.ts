@@ -31,7 +31,11 @@ export class AuthService {
   async signUp(input: SignUpInput): Promise<SignedUpView> {
     const hash = await bcrypt.hash(input.password, BCRYPT_COST);
     try {
-      const user = await this.users.create(input.email, input.userName, hash);
+      const user = await this.users.create({
+        email: input.email,
+        userName: input.userName,
+        passwordHash: hash,
+      });
       return { user: UserView.of(user) };
     } catch (error) {
       if (isUniqueViolation(error)) throw new ConflictException(['email: is already registered']);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { isDatabaseUnreachable, LOGGER, type MailWriteMark } from '@core-email/platform';
+import { hasReplayed, isDatabaseUnreachable, LOGGER, type MailWriteMark } from '@core-email/platform';
 import type { Logger } from 'pino';
 import { DataSource, QueryRunner } from 'typeorm';
 
@@ -44,7 +44,8 @@ export class MailReadSource {
   ): Promise<{ value: T } | null> {
     const replica = this.db.createQueryRunner('slave');
     try {
-      return (await this.caughtUp(replica, mark.lsn)) ? { value: await work(replica) } : null;
+      const caughtUp = mark.lsn === null || (await hasReplayed(replica, mark.lsn));
+      return caughtUp ? { value: await work(replica) } : null;
     } catch (error) {
       if (!isDatabaseUnreachable(error)) throw error;
       this.replicaDownUntil = Date.now() + REPLICA_DOWN_SKIP_MS;
@@ -58,17 +59,6 @@ export class MailReadSource {
   /** Which source a read with this mark would use (what `run` decides; tests and diagnostics). */
   async choose(mark: MailWriteMark | null): Promise<ReadSource> {
     return this.run(mark, async (db) => (db.getReplicationMode() === 'slave' ? 'replica' : 'primary'));
-  }
-
-  /** A server that is not in recovery is a primary (no replica configured): always current. */
-  private async caughtUp(replica: QueryRunner, lsn: string | null): Promise<boolean> {
-    if (lsn === null) return true;
-    const [row] = (await replica.query(
-      `SELECT pg_is_in_recovery() AS standby,
-              coalesce(pg_last_wal_replay_lsn() >= $1::pg_lsn, false) AS caught_up`,
-      [lsn],
-    )) as { standby: boolean; caught_up: boolean }[];
-    return !row.standby || row.caught_up;
   }
 }
 

@@ -1,5 +1,4 @@
 import { Controller, Get, HttpCode, NotFoundException, Param, Post, UseGuards } from '@nestjs/common';
-import { QueryBus } from '@nestjs/cqrs';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
@@ -27,11 +26,8 @@ import {
   ResyncInput,
   resyncBodySchema,
 } from './mail.schemas';
+import { MailQueries } from './mail-queries.service';
 import { MessagePageView, MessageView } from './message.dto';
-import { GetMessageQuery } from './queries/get-message.query';
-import { GetSyncStatusQuery } from './queries/get-sync-status.query';
-import { ListFoldersQuery } from './queries/list-folders.query';
-import { ListMessagesQuery } from './queries/list-messages.query';
 import { ResyncService } from './resync.service';
 
 /** The caller's own mail copy. Every query is scoped to the session's user in SQL. */
@@ -42,7 +38,7 @@ import { ResyncService } from './resync.service';
 @Controller('mail')
 export class MailController {
   constructor(
-    private readonly queries: QueryBus,
+    private readonly queries: MailQueries,
     private readonly resyncs: ResyncService,
   ) {}
 
@@ -71,7 +67,12 @@ export class MailController {
     @CurrentUser() user: SessionUser,
     @ZodQuery(listMessagesQuerySchema) q: ListMessagesQueryInput,
   ): Promise<MessagePageView> {
-    return this.queries.execute(new ListMessagesQuery(user.userId, q.limit, q.folderId, q.cursor));
+    return this.queries.messages({
+      userId: user.userId,
+      limit: q.limit,
+      folderId: q.folderId,
+      cursor: q.cursor,
+    });
   }
 
   @Get('messages/:id')
@@ -85,7 +86,7 @@ export class MailController {
     @CurrentUser() user: SessionUser,
     @Param(new ZodValidationPipe(messageParamsSchema)) params: { id: string },
   ): Promise<MessageView> {
-    const found = await this.queries.execute(new GetMessageQuery(user.userId, params.id));
+    const found = await this.queries.message(user.userId, params.id);
     if (!found) throw new NotFoundException('no such message');
     return found;
   }
@@ -94,14 +95,14 @@ export class MailController {
   @ApiOperation({ summary: 'Your mail folders with their counts' })
   @ApiOkResponse({ type: FolderListView })
   folders(@CurrentUser() user: SessionUser): Promise<FolderListView> {
-    return this.queries.execute(new ListFoldersQuery(user.userId));
+    return this.queries.folders(user.userId);
   }
 
   @Get('sync')
   @ApiOperation({ summary: 'Your mailbox connection and its latest sync run' })
   @ApiOkResponse({ type: SyncStatusView })
   sync(@CurrentUser() user: SessionUser): Promise<SyncStatusView> {
-    return this.queries.execute(new GetSyncStatusQuery(user.userId));
+    return this.queries.syncStatus(user.userId);
   }
 
   @Post('resync')

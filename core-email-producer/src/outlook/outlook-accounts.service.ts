@@ -40,7 +40,6 @@ export class OutlookAccountsService {
         maxResponseBytes: 1024 * 1024,
       },
       tokens,
-      db,
       logger,
     );
     this.subscriptions = new GraphSubscriptionsRepository(db);

@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import type { UserEntity } from '@core-email/platform';
+import type { User } from './users.repository';
 
 /** What the API shows of a user: never the password hash. */
 export class UserView {
@@ -15,7 +15,7 @@ export class UserView {
   })
   lastLogin!: string | null;
 
-  static of(user: UserEntity): UserView {
+  static of(user: User): UserView {
     return {
       id: user.id,
       email: user.email,

@@ -1,6 +1,6 @@
 import { Client, GraphError } from '@microsoft/microsoft-graph-client';
 import { z } from 'zod/v4';
-import { MalformedGraphResponseError } from '../../sync/graph/delta-page';
+import { MalformedGraphResponseError } from '../../sync/sync-api';
 
 /** Immutable ids, as the sync and real time store them: a moved message keeps its id. */
 const IMMUTABLE_IDS = 'IdType="ImmutableId"';

@@ -1,4 +1,5 @@
-import { EMAIL_COLUMNS, EmailRow } from './email-row';
+import { EMAIL_COLUMNS } from '../repositories/emails.repository';
+import type { EmailRow } from './email-row';
 
 /**
  * Rows as PostgreSQL receives them: one JSON document (one parameter, one round trip, no parameter limit)

@@ -1,13 +1,68 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { EMAIL_COLUMNS, EmailColumnType } from '../graph/email-row';
+import { col, defineTable, PgType } from '@core-email/platform';
+import type { EmailRow } from '../graph/email-row';
 import type { RowBatch } from '../graph/row-batch';
+
+/** One message of a user's mailbox, keyed by Graph's immutable id (it survives moves). */
+export const emailsTable = defineTable({
+  name: 'emails',
+  columns: {
+    id: col.bigint(),
+    user_id: col.uuid(),
+    graph_id: col.text(),
+    internet_message_id: col.text().orNull(),
+    conversation_id: col.text().orNull(),
+    folder_graph_id: col.text(),
+    sender_name: col.text().orNull(),
+    sender_address: col.text().orNull(),
+    from_name: col.text().orNull(),
+    from_address: col.text().orNull(),
+    to_recipients: col.jsonb(),
+    cc_recipients: col.jsonb(),
+    bcc_recipients: col.jsonb(),
+    subject: col.text().orNull(),
+    body_preview: col.text().orNull(),
+    body_content: col.text().orNull(),
+    body_type: col.text().orNull(),
+    importance: col.text().orNull(),
+    has_attachments: col.boolean(),
+    is_read: col.boolean(),
+    is_draft: col.boolean(),
+    flag_status: col.text().orNull(),
+    received_at: col.timestamptz().orNull(),
+    sent_at: col.timestamptz().orNull(),
+    last_modified_at: col.timestamptz().orNull(),
+    change_key: col.text().orNull(),
+    categories: col.textArray(),
+    web_link: col.text().orNull(),
+    /** The delta round that last wrote the row (see the create-mail-tables migration). */
+    sync_round: col.bigint().orNull(),
+  },
+  indexes: {
+    emails_user_graph_key: 'UNIQUE USING btree (user_id, graph_id)',
+    // Keyset pages of the read API, all mail or one folder's (producer MailReadRepository.messagePage).
+    emails_user_received_idx: 'USING btree (user_id, received_at DESC, id DESC)',
+    emails_user_folder_received_idx: 'USING btree (user_id, folder_graph_id, received_at DESC, id DESC)',
+  },
+});
+
+/** Columns the database or the write statement fills, not the message. */
+const NOT_FROM_GRAPH = new Set(['id', 'user_id', 'sync_round']);
+
+/**
+ * The stored columns in the order a RowBatch sends them: each row travels as a JSON array of these values,
+ * which PostgreSQL reads by position (no key lookups, a quarter fewer bytes than objects).
+ */
+export const EMAIL_COLUMNS = Object.entries(emailsTable.columns)
+  .filter(([name]) => !NOT_FROM_GRAPH.has(name))
+  .map(([name, column]) => [name, column.type] as const) as ReadonlyArray<readonly [keyof EmailRow, PgType]>;
 
 /** The emails columns a RowBatch carries, in its order. */
 export const EMAIL_COLUMN_NAMES = EMAIL_COLUMNS.map(([name]) => name);
 
 /** Reads the value at position `i` of a row array `v` as its column's type. */
-function columnValue(type: EmailColumnType, i: number): string {
+function columnValue(type: PgType, i: number): string {
   switch (type) {
     case 'text':
       return `v->>${i}`;
@@ -102,6 +157,16 @@ export class EmailsRepository {
     }>;
     for (const r of found) changes[r.change].push(r.graph_id);
     return changes;
+  }
+
+  /** Which of `ids` the user has stored (on the primary: a write that just committed there is seen). */
+  async storedIds(db: EntityManager, userId: string, ids: string[]): Promise<Set<string>> {
+    if (ids.length === 0) return new Set();
+    const rows = (await db.query(
+      `SELECT graph_id FROM emails WHERE user_id = $1 AND graph_id = ANY($2::text[])`,
+      [userId, ids],
+    )) as { graph_id: string }[];
+    return new Set(rows.map((r) => r.graph_id));
   }
 
   /** Deletions and moves out of this folder: a row already filed under another folder stays. */

@@ -1,24 +1,60 @@
 import { Injectable } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
+import { col, defineTable, RowOf, selectList } from '@core-email/platform';
 import type { GraphFolder } from '../graph/graph-schemas';
 import { storableText, storableTextOrNull } from '../graph/storable-text';
 
-/** A folder as the sync needs it: identity, counts and its delta checkpoint. */
-export interface FolderState {
-  graphId: string;
-  displayName: string;
-  totalCount: number;
-  deltaLink: string | null;
-  round: string | null;
-  roundIsFresh: boolean;
-  roundRunId: string | null;
-  /** When a round of this folder last ended (its delta link saved). */
-  lastSyncedAt: Date | null;
-}
+/** A folder of a user's mailbox and its delta checkpoint (see the create-mail-tables migration). */
+export const mailFoldersTable = defineTable({
+  name: 'mail_folders',
+  columns: {
+    id: col.uuid(),
+    user_id: col.uuid(),
+    graph_id: col.text(),
+    parent_graph_id: col.text().orNull(),
+    display_name: col.text(),
+    total_count: col.integer(),
+    unread_count: col.integer(),
+    /** Where the folder's delta continues: a next link mid-round, or the last round's delta link. */
+    delta_link: col.text().orNull(),
+    /** Number of the current delta round (mail_sync_round_seq). */
+    round: col.bigint().orNull(),
+    /** The current round started from scratch and must delete what it did not see when it ends. */
+    round_is_fresh: col.boolean(),
+    /** The sync run that started the current round (a redelivered full run resumes it, not restarts). */
+    round_run_id: col.uuid().orNull(),
+    /** When a round of this folder last ended (its delta link saved). */
+    last_synced_at: col.timestamptz().orNull(),
+  },
+  indexes: { mail_folders_user_graph_key: 'UNIQUE USING btree (user_id, graph_id)' },
+});
 
-export const FOLDER_STATE_COLUMNS = `graph_id AS "graphId", display_name AS "displayName", total_count AS "totalCount",
-  delta_link AS "deltaLink", round::text AS round, round_is_fresh AS "roundIsFresh", round_run_id AS "roundRunId",
-  last_synced_at AS "lastSyncedAt"`;
+const FOLDER_STATE = [
+  'graph_id',
+  'display_name',
+  'total_count',
+  'delta_link',
+  'round',
+  'round_is_fresh',
+  'round_run_id',
+  'last_synced_at',
+] as const;
+
+/** A folder as the sync needs it: identity, counts and its delta checkpoint. */
+export type FolderState = RowOf<typeof mailFoldersTable, (typeof FOLDER_STATE)[number]>;
+
+const FOLDER_STATE_COLUMNS = selectList(mailFoldersTable, FOLDER_STATE);
+
+/** Where a folder's delta continues, saved after a page (see saveLink). */
+export interface SavedLink {
+  userId: string;
+  graphId: string;
+  /** The round the page belongs to. */
+  round: string;
+  /** The next link, or the delta link when the page ended the round. */
+  link: string;
+  roundDone: boolean;
+}
 
 /** All I/O on `mail_folders`. */
 @Injectable()
@@ -65,6 +101,14 @@ export class MailFoldersRepository {
     });
   }
 
+  /**
+   * The transaction `tx` commits without waiting for its WAL flush (a delta page: see DeltaPageWriter);
+   * flushCommitted is what makes such commits durable.
+   */
+  async commitWithoutFlush(tx: EntityManager): Promise<void> {
+    await tx.query(`SET LOCAL synchronous_commit = off`);
+  }
+
   async deleteOthers(db: EntityManager, userId: string, keepGraphIds: string[]): Promise<void> {
     await db.query(`DELETE FROM mail_folders WHERE user_id = $1 AND graph_id <> ALL($2::text[])`, [
       userId,
@@ -93,14 +137,8 @@ export class MailFoldersRepository {
    * Saves where the delta continues. Guarded by the round: if another worker restarted this folder
    * meanwhile, this page belongs to a dead round and the whole transaction must roll back.
    */
-  async saveLink(
-    db: EntityManager,
-    userId: string,
-    graphId: string,
-    round: string,
-    link: string,
-    roundDone: boolean,
-  ): Promise<void> {
+  async saveLink(db: EntityManager, save: SavedLink): Promise<void> {
+    const { userId, graphId, round, link, roundDone } = save;
     const [, affected] = (await db.query(
       `UPDATE mail_folders SET delta_link = $4,
          round_is_fresh = CASE WHEN $5::boolean THEN false ELSE round_is_fresh END,

@@ -1,8 +1,32 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { SyncEmailMessage } from '@core-email/contracts';
-import type { SyncRunStatus } from '@core-email/platform';
+import { col, defineTable } from '@core-email/platform';
 import { DataSource } from 'typeorm';
+
+export type SyncRunStatus = 'running' | 'finished' | 'failed' | 'stuck';
+
+/** One `sync_email` job; its id is the message's runId, so a redelivered job finds its own row. */
+export const syncRunsTable = defineTable({
+  name: 'sync_runs',
+  columns: {
+    id: col.uuid(),
+    user_id: col.uuid(),
+    mode: col.text<'incremental' | 'full'>(),
+    reason: col.text(),
+    status: col.text<SyncRunStatus>(),
+    started_at: col.timestamptz(),
+    finished_at: col.timestamptz().orNull(),
+    last_progress_at: col.timestamptz(),
+    messages_synced: col.integer(),
+    error: col.text().orNull(),
+  },
+  indexes: {
+    // The latest run of a user (GET /api/mail/sync), and the stuck-run sweep.
+    sync_runs_user_started_idx: 'USING btree (user_id, started_at DESC)',
+    sync_runs_running_idx: "USING btree (last_progress_at) WHERE (status = 'running'::text)",
+  },
+});
 
 /** All I/O on `sync_runs` (on the primary). */
 @Injectable()

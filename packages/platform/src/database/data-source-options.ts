@@ -1,5 +1,4 @@
 import type { PostgresConnectionOptions } from 'typeorm/driver/postgres/PostgresConnectionOptions';
-import { ENTITIES } from './entities';
 import { MIGRATIONS } from './migrations';
 
 export interface DatabaseSettings {
@@ -10,7 +9,8 @@ export interface DatabaseSettings {
 
 /**
  * Writes go to the primary, reads to the streaming replicas (TypeORM `replication`). The schema changes only
- * through migrations, run explicitly with `npm run migrate`.
+ * through migrations, run explicitly with `npm run migrate`. No entities: every query is SQL in a
+ * repository, which describes its table once (`defineTable`, checked against the schema by `schemaDrift`).
  */
 export function buildDataSourceOptions(settings: DatabaseSettings): PostgresConnectionOptions {
   const replicas = settings.replicaUrls.length > 0 ? settings.replicaUrls : [settings.primaryUrl];
@@ -21,7 +21,7 @@ export function buildDataSourceOptions(settings: DatabaseSettings): PostgresConn
       slaves: replicas.map((url) => ({ url })),
     },
     poolSize: settings.poolSize,
-    entities: ENTITIES,
+    entities: [],
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     synchronize: false,

@@ -1,5 +1,6 @@
 import type { Cluster } from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { currentWalPosition } from '../database/wal-position';
 import { withRedisDeadline } from '../redis/redis-deadline';
 
 /**
@@ -62,8 +63,7 @@ export async function recordMailWrite(
   userId: string,
   deadlineMs = MAIL_WRITE_MARK_DEADLINE_MS,
 ): Promise<void> {
-  const [row] = (await primary.query(`SELECT pg_current_wal_lsn()::text AS lsn`)) as { lsn: string }[];
-  await markMailWrite(redis, userId, row.lsn, deadlineMs);
+  await markMailWrite(redis, userId, await currentWalPosition(primary), deadlineMs);
 }
 
 /**

@@ -73,6 +73,11 @@ export class MailboxTokens {
     }
   }
 
+  /** Graph refused the stored access token early (revoked, clock skew): the next read refreshes it. */
+  expire(userId: string): Promise<void> {
+    return this.accounts.expireAccessToken(userId);
+  }
+
   /**
    * Under the lock: read again (the previous holder may just have refreshed), else refresh. `undefined`
    * means "the row changed under us, look again".

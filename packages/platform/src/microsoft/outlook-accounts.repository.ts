@@ -1,23 +1,42 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
-import type { OutlookAccountStatus } from '../database/entities/outlook-account.entity';
+import { col, defineTable, RowOf, selectList } from '../database/table';
+
+export type OutlookAccountStatus = 'connected' | 'reauth_required' | 'disconnected';
+export type DeliveryMode = 'push' | 'polling';
+
+/** A user's linked Outlook mailbox. Token columns hold TokenCipher ciphertext (see the migration). */
+export const outlookAccountsTable = defineTable({
+  name: 'outlook_accounts',
+  columns: {
+    id: col.uuid(),
+    user_id: col.uuid(),
+    ms_object_id: col.text(),
+    ms_tenant_id: col.text(),
+    address: col.text(),
+    /** Ciphertext of the current access token (the fast path reads only this). */
+    access_token: col.text().orNull(),
+    /** Ciphertext of msal's serialized token cache for this mailbox: account, access and refresh tokens. */
+    token_cache: col.text().orNull(),
+    access_token_expires_at: col.timestamptz().orNull(),
+    /** Space-separated, as granted. */
+    scopes: col.text(),
+    status: col.text<OutlookAccountStatus>(),
+    cache_version: col.integer(),
+    connected_at: col.timestamptz(),
+    updated_at: col.timestamptz(),
+    /** How the mailbox learns about changes (GraphSubscriptionsRepository reads and sets it). */
+    delivery_mode: col.text<DeliveryMode>(),
+  },
+  indexes: {
+    outlook_accounts_user_key: 'UNIQUE USING btree (user_id)',
+    outlook_accounts_ms_account_key:
+      "UNIQUE USING btree (ms_tenant_id, ms_object_id) WHERE (status <> 'disconnected'::text)",
+  },
+});
 
 /** A row of outlook_accounts as the services use it. Token fields are ciphertext. */
-export interface OutlookAccountRow {
-  id: string;
-  userId: string;
-  msObjectId: string;
-  msTenantId: string;
-  address: string;
-  accessToken: string | null;
-  tokenCache: string | null;
-  accessTokenExpiresAt: Date | null;
-  scopes: string;
-  status: OutlookAccountStatus;
-  cacheVersion: number;
-  connectedAt: Date;
-  updatedAt: Date;
-}
+export type OutlookAccountRow = RowOf<typeof outlookAccountsTable>;
 
 /** What a successful connect stores (token fields already encrypted). */
 export interface ConnectedAccount {
@@ -44,8 +63,7 @@ export class AccountLinkedElsewhereError extends Error {
   }
 }
 
-const COLUMNS = `id, user_id, ms_object_id, ms_tenant_id, address, access_token, token_cache,
-  access_token_expires_at, scopes, status, cache_version, connected_at, updated_at`;
+const COLUMNS = selectList(outlookAccountsTable);
 
 /**
  * Every query on outlook_accounts. All of them run on the primary (DataSource.query uses a master query
@@ -59,7 +77,7 @@ export class OutlookAccountsRepository {
     const rows = await this.dataSource.query(`SELECT ${COLUMNS} FROM outlook_accounts WHERE user_id = $1`, [
       userId,
     ]);
-    return rows.length ? toRow(rows[0]) : null;
+    return (rows as OutlookAccountRow[])[0] ?? null;
   }
 
   /**
@@ -144,41 +162,18 @@ export class OutlookAccountsRepository {
     return affected === 1;
   }
 
+  /**
+   * Graph refused a token the row still calls fresh: it is marked expired, so the next read refreshes it.
+   */
+  async expireAccessToken(userId: string): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE outlook_accounts SET access_token_expires_at = now()
+        WHERE user_id = $1 AND access_token_expires_at > now()`,
+      [userId],
+    );
+  }
+
   async deleteForUser(userId: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM outlook_accounts WHERE user_id = $1`, [userId]);
   }
-}
-
-interface RawRow {
-  id: string;
-  user_id: string;
-  ms_object_id: string;
-  ms_tenant_id: string;
-  address: string;
-  access_token: string | null;
-  token_cache: string | null;
-  access_token_expires_at: Date | null;
-  scopes: string;
-  status: OutlookAccountStatus;
-  cache_version: number;
-  connected_at: Date;
-  updated_at: Date;
-}
-
-function toRow(r: RawRow): OutlookAccountRow {
-  return {
-    id: r.id,
-    userId: r.user_id,
-    msObjectId: r.ms_object_id,
-    msTenantId: r.ms_tenant_id,
-    address: r.address,
-    accessToken: r.access_token,
-    tokenCache: r.token_cache,
-    accessTokenExpiresAt: r.access_token_expires_at,
-    scopes: r.scopes,
-    status: r.status,
-    cacheVersion: r.cache_version,
-    connectedAt: r.connected_at,
-    updatedAt: r.updated_at,
-  };
 }

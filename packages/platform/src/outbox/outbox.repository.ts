@@ -1,13 +1,26 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
+import { col, defineTable, RowOf } from '../database/table';
+
+/** Kafka records written with the change they belong to, relayed afterwards (see the create-outbox migration). */
+export const outboxTable = defineTable({
+  name: 'outbox',
+  columns: {
+    id: col.bigint(),
+    topic: col.text(),
+    key: col.text(),
+    /** The encoded message, checked against its contract when written. */
+    value: col.bytea(),
+    created_at: col.timestamptz(),
+    claimed_by: col.uuid().orNull(),
+    claimed_until: col.timestamptz().orNull(),
+    attempts: col.integer(),
+  },
+  indexes: { outbox_topic_key_idx: 'USING btree (topic, key, id)' },
+});
 
 /** A record waiting in the outbox. */
-export interface OutboxRecord {
-  id: string;
-  topic: string;
-  key: string;
-  value: Buffer;
-}
+export type OutboxRecord = RowOf<typeof outboxTable, 'id' | 'topic' | 'key' | 'value'>;
 
 /**
  * Claims are serialised across relays by this advisory lock, held only for the claim statement's short

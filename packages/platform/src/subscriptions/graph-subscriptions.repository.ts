@@ -1,41 +1,58 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { GraphSubscriptionStatus } from '../database/entities/graph-subscription.entity';
+import { col, defineTable, RowOf, selectList } from '../database/table';
+import type { DeliveryMode } from '../microsoft/outlook-accounts.repository';
 
-export type DeliveryMode = 'push' | 'polling';
+export type GraphSubscriptionStatus = 'active' | 'removed' | 'failed';
+
+/** A Graph subscription of one mailbox; `failed` rows (no Graph id) record creations Graph refused. */
+export const graphSubscriptionsTable = defineTable({
+  name: 'graph_subscriptions',
+  columns: {
+    id: col.uuid(),
+    user_id: col.uuid(),
+    graph_subscription_id: col.text().orNull(),
+    resource: col.text(),
+    change_types: col.text(),
+    client_state: col.text(),
+    expires_at: col.timestamptz().orNull(),
+    status: col.text<GraphSubscriptionStatus>(),
+    failure_count: col.integer(),
+    last_error: col.text().orNull(),
+    created_at: col.timestamptz(),
+    updated_at: col.timestamptz(),
+    /** Created with `Prefer: IdType="ImmutableId"` (notifications name messages by the ids the copy stores). */
+    immutable_ids: col.boolean(),
+  },
+  indexes: {
+    graph_subscriptions_graph_subscription_id_key: 'UNIQUE USING btree (graph_subscription_id)',
+    graph_subscriptions_one_active: "UNIQUE USING btree (user_id) WHERE (status = 'active'::text)",
+    graph_subscriptions_expiry: "USING btree (expires_at) WHERE (status = 'active'::text)",
+  },
+});
 
 /** What the webhook needs to accept a notification: whose it is, its secret, and whether it is live. */
-export interface SubscriptionLookup {
-  userId: string;
-  clientState: string;
-  status: GraphSubscriptionStatus;
-}
+export type SubscriptionLookup = RowOf<typeof graphSubscriptionsTable, 'user_id' | 'client_state' | 'status'>;
+const LOOKUP_COLUMNS = selectList(graphSubscriptionsTable, ['user_id', 'client_state', 'status']);
 
+/** A live subscription: it has a Graph id and an expiry. */
 export interface ActiveSubscription {
   userId: string;
   graphSubscriptionId: string;
   clientState: string;
   expiresAt: Date;
 }
+const ACTIVE_COLUMNS = (alias?: string) =>
+  selectList(
+    graphSubscriptionsTable,
+    ['user_id', 'graph_subscription_id', 'client_state', 'expires_at'],
+    alias,
+  );
 
 export interface NewSubscription extends ActiveSubscription {
   resource: string;
   changeTypes: string;
 }
-
-interface ActiveRow {
-  user_id: string;
-  graph_subscription_id: string;
-  client_state: string;
-  expires_at: Date;
-}
-
-const toActive = (r: ActiveRow): ActiveSubscription => ({
-  userId: r.user_id,
-  graphSubscriptionId: r.graph_subscription_id,
-  clientState: r.client_state,
-  expiresAt: new Date(r.expires_at),
-});
 
 /**
  * Every query on graph_subscriptions (and outlook_accounts.delivery_mode). All on the primary: the webhook
@@ -47,40 +64,28 @@ export class GraphSubscriptionsRepository {
 
   async findByGraphId(graphSubscriptionId: string): Promise<SubscriptionLookup | null> {
     const rows = (await this.dataSource.query(
-      `SELECT user_id, client_state, status FROM graph_subscriptions WHERE graph_subscription_id = $1`,
+      `SELECT ${LOOKUP_COLUMNS} FROM graph_subscriptions WHERE graph_subscription_id = $1`,
       [graphSubscriptionId],
-    )) as { user_id: string; client_state: string; status: GraphSubscriptionStatus }[];
-    const row = rows[0];
-    return row ? { userId: row.user_id, clientState: row.client_state, status: row.status } : null;
+    )) as SubscriptionLookup[];
+    return rows[0] ?? null;
   }
 
   /** The live subscriptions among `graphSubscriptionIds`, in one query (the webhook's lookup per request). */
   async findActiveByGraphIds(graphSubscriptionIds: string[]): Promise<Map<string, SubscriptionLookup>> {
     const rows = (await this.dataSource.query(
-      `SELECT graph_subscription_id, user_id, client_state, status FROM graph_subscriptions
+      `SELECT graph_subscription_id AS "graphSubscriptionId", ${LOOKUP_COLUMNS} FROM graph_subscriptions
         WHERE graph_subscription_id = ANY($1::text[]) AND status = 'active'`,
       [graphSubscriptionIds],
-    )) as {
-      graph_subscription_id: string;
-      user_id: string;
-      client_state: string;
-      status: GraphSubscriptionStatus;
-    }[];
-    return new Map(
-      rows.map((r) => [
-        r.graph_subscription_id,
-        { userId: r.user_id, clientState: r.client_state, status: r.status },
-      ]),
-    );
+    )) as Array<SubscriptionLookup & { graphSubscriptionId: string }>;
+    return new Map(rows.map(({ graphSubscriptionId, ...lookup }) => [graphSubscriptionId, lookup]));
   }
 
   async findActiveByUser(userId: string): Promise<ActiveSubscription | null> {
     const rows = (await this.dataSource.query(
-      `SELECT user_id, graph_subscription_id, client_state, expires_at
-         FROM graph_subscriptions WHERE user_id = $1 AND status = 'active'`,
+      `SELECT ${ACTIVE_COLUMNS()} FROM graph_subscriptions WHERE user_id = $1 AND status = 'active'`,
       [userId],
-    )) as ActiveRow[];
-    return rows[0] ? toActive(rows[0]) : null;
+    )) as ActiveSubscription[];
+    return rows[0] ?? null;
   }
 
   /**
@@ -90,13 +95,13 @@ export class GraphSubscriptionsRepository {
    */
   async listExpiringBefore(before: Date, limit = 1000): Promise<ActiveSubscription[]> {
     const rows = (await this.dataSource.query(
-      `SELECT s.user_id, s.graph_subscription_id, s.client_state, s.expires_at
+      `SELECT ${ACTIVE_COLUMNS('s')}
          FROM graph_subscriptions s JOIN outlook_accounts a ON a.user_id = s.user_id AND a.status = 'connected'
         WHERE s.status = 'active' AND s.expires_at > now() AND s.expires_at < $1
         ORDER BY s.expires_at LIMIT $2`,
       [before, limit],
-    )) as ActiveRow[];
-    return rows.map(toActive);
+    )) as ActiveSubscription[];
+    return rows;
   }
 
   /**

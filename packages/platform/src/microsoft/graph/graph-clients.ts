@@ -6,7 +6,6 @@ import {
 } from '@microsoft/microsoft-graph-client';
 import type { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
-import type { DataSource } from 'typeorm';
 import type { MailboxTokens } from '../mailbox-tokens';
 import { GraphClientSettings, graphClientTarget } from './graph-settings';
 import type { GraphWaits } from './graph-waits';
@@ -39,7 +38,6 @@ export class GraphClients {
   constructor(
     private readonly settings: GraphClientSettings,
     private readonly tokens: MailboxTokens,
-    private readonly dataSource: DataSource,
     private readonly logger: Logger,
     shared?: SharedGraphLimits,
   ) {
@@ -121,10 +119,6 @@ export class GraphClients {
    */
   private async expireAccessToken(userId: string): Promise<void> {
     this.logger.warn({ userId }, 'Graph answered 401; refreshing the access token once');
-    await this.dataSource.query(
-      `UPDATE outlook_accounts SET access_token_expires_at = now()
-        WHERE user_id = $1 AND access_token_expires_at > now()`,
-      [userId],
-    );
+    await this.tokens.expire(userId);
   }
 }
