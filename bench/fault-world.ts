@@ -2,6 +2,7 @@
 // its own (http webhooks allowed), the real producer on a fixed port (a restarted one comes back there, where
 // Graph's webhook URL points), one or more real consumers in a fresh group, and N users who signed up through
 // the API, connected an emulator mailbox through the real OAuth flow and hold their event stream open.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
@@ -171,5 +172,3 @@ export async function until(what: string, ms: number, probe: () => Promise<boole
     await sleep(200);
   }
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

@@ -13,6 +13,7 @@
 //   - real-time p99 from delivery to row during the fleet sync (target < 2 s, 0 lost);
 //   - consumer peak RSS (target < 500 MB); with --consumers N > 1, a one-consumer run first and the speed-up.
 // Writes .data/bench/fleet.json; the last line is the fleet's sync time beside its bound.
+import { setTimeout as sleep } from 'node:timers/promises';
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -26,7 +27,7 @@ import {
   connectOutlookThroughApi,
   newApiUser,
 } from 'core-email-consumer/dist/test/support/producer-process';
-import { startWorld, sleep, type World } from './fault-world';
+import { startWorld, type World } from './fault-world';
 
 const REPO = resolve(__dirname, '..', '..');
 const LOSS_DEADLINE_MS = 30_000;

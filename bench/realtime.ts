@@ -16,6 +16,7 @@
 //      connections, bounded in count and time) POSTs valid notification batches (the bench's real
 //      subscription ids and clientStates) to the producer's webhook; accepted = 202 (Kafka acknowledged).
 // Writes .data/bench/realtime.json; the last line is the p99 loop latency to the SSE event.
+import { setTimeout as sleep } from 'node:timers/promises';
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
@@ -49,8 +50,6 @@ function arg(name: string, fallback: number, min = 1): number {
   if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
   return value;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined | false>): Promise<T> {
   const deadline = Date.now() + ms;

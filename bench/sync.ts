@@ -12,6 +12,7 @@
 // and written by (b) (a warm-up).
 // Each round does all three on a fresh mailbox; the figures printed last are the rounds' medians.
 // Writes .data/bench/sync.json; the last line is the messages/s figure.
+import { setTimeout as sleep } from 'node:timers/promises';
 import 'reflect-metadata';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -25,7 +26,6 @@ import {
   MailboxTokens,
   microsoftSettingsFrom,
   runMigrations,
-  sleep,
 } from '@core-email/platform';
 import { startEmulatorProcess } from '@core-email/platform/dist/test/support/emulator-process';
 import { emulatorEnv, startConsumerProcess } from 'core-email-consumer/dist/test/support/consumer-process';

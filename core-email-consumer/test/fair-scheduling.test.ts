@@ -2,6 +2,7 @@
 // of the test's own: Graph's per-mailbox limits hold for two replicas together; a newly connected mailbox's
 // first page is stored while large mailboxes are still syncing; a mailbox Graph paused for 600 s gives its
 // capacity back (its sync is parked) and another user's sync and real-time change go on meanwhile.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -48,7 +49,6 @@ let sync: MailboxSyncService;
 let parked: ParkedJobs;
 let settings: MicrosoftSettings;
 const otherRedis: Cluster[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
   emulator = await startEmulatorProcess({});

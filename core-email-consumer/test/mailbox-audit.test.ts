@@ -3,6 +3,7 @@
 // altered with SQL; messages changed at Graph with no notification), the audit runs, and the copy equals the
 // emulator's ground truth with the counts recorded per folder. Handlers are driven directly (no consumer
 // group); everything the audit publishes is captured, so no other consumer sees this test's mailbox.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { register } from 'prom-client';
 import assert from 'node:assert/strict';
@@ -295,10 +296,10 @@ test('the audit waits for the mailbox lease that a sync or real-time pass holds'
   const lease = app.get(MailboxLease);
   let released = 0;
   const holding = lease.hold(box.userId, async () => {
-    await new Promise((r) => setTimeout(r, 1_500));
+    await sleep(1_500);
     released = Date.now();
   });
-  await new Promise((r) => setTimeout(r, 100));
+  await sleep(100);
   await handler.handle(job(), handlerContext());
   await holding;
   const [{ checked }] = (await db.query(
@@ -323,7 +324,7 @@ test('the scheduler queues a mailbox once its interval has passed, and not again
   // Another consumer's scheduler may hold the lock for a moment.
   for (let i = 0; i < 50 && queued.length === 0; i++) {
     queued = await scheduler.tick();
-    if (queued.length === 0) await new Promise((r) => setTimeout(r, 100));
+    if (queued.length === 0) await sleep(100);
   }
   assert.deepEqual(queued, [box.userId], 'the longest-waiting mailbox, one per tick here');
   const jobs = published.filter((p) => p.topic === TOPICS.auditMailbox);

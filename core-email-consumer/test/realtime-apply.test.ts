@@ -2,6 +2,7 @@
 // a change in the emulator plus its notification (as the webhook queues it) → the row in PostgreSQL and a
 // notify_user_mutate_email naming the message, for its owner. Handlers are driven directly (no consumer group);
 // only notify_user_mutate_email is really published, everything else the sync would publish is captured.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -132,7 +133,7 @@ async function noteAbout(id: string): Promise<Note> {
       notes.received.length = 0;
       return found.note;
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`no notify_user_mutate_email about ${id}`);
 }
@@ -265,7 +266,7 @@ test('notifications handed over together: one pass fetching each named message o
   assert.equal(tokenReads, 1, 'the requests sent together read the access token once');
   const note = await noteAbout(ids[0]);
   assert.deepEqual([...note.created].sort(), [...ids].sort());
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   assert.equal(notesOfBox(), 0, 'no second note');
   for (const id of ids) assert.ok(await row(id));
 });
@@ -280,7 +281,7 @@ test('a notification that names no message runs the folder deltas, which cover w
   const before = await servedRequests(emulator.control, box.address);
   await handler.handle(named, handlerContext());
   assert.equal(await servedRequests(emulator.control, box.address), before, 'covered: no Graph request');
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   assert.equal(notesOfBox(), 0, 'no second note');
 });
 

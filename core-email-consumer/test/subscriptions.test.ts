@@ -1,6 +1,7 @@
 // Graph subscriptions against the real PostgreSQL and Redis cluster and an emulator of the test's own (http
 // webhook URLs allowed), whose validation handshake reaches a local receiver standing in for the producer.
 // Every check reads the emulator's own subscription state, not only our table.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -385,7 +386,7 @@ test('the scheduler fires each renewal slot once, however many replicas run it',
     return { s, sent };
   });
   for (const r of replicas) r.s.start();
-  await new Promise((r) => setTimeout(r, 4_200));
+  await sleep(4_200);
   for (const r of replicas) r.s.stop();
   for (const r of replicas) {
     for (const p of r.sent)

@@ -1,4 +1,5 @@
 // GET /api/events against the real stack: each user's Kafka events reach that user's streams only.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -116,7 +117,7 @@ test('an email_ack for A reaches A and never B; a notify for B reaches B only', 
     assert.equal('userId' in streamB.events[0].data, false);
 
     // Whatever else is in flight, B never gets A's event.
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     assert.equal(
       streamB.events.some((e) => e.data.runId === forA.runId),
       false,
@@ -140,7 +141,7 @@ test('a malformed event is dropped, the next valid one still arrives', async () 
     await publisher.publish(TOPICS.emailAck, good);
 
     await eventually(async () => stream.events.length >= 1, 20_000);
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     assert.equal(stream.events.length, 1);
     assert.equal(stream.events[0].data.runId, good.runId);
     assert.equal(stream.events[0].data.status, 'finished');

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  booleanFlag,
   infraEnvShape,
   InfraSettings,
   infraSettingsFrom,
@@ -78,15 +79,9 @@ export const consumerEnvSchema = z.object({
   POLLING_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   // false: no Graph subscriptions at all, every mailbox is kept current by polling (a deployment with no
   // public webhook URL).
-  SUBSCRIPTIONS_ENABLED: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  SUBSCRIPTIONS_ENABLED: booleanFlag(true),
   // Off in tests that drive the scheduler themselves.
-  SUBSCRIPTION_SCHEDULER_ENABLED: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  SUBSCRIPTION_SCHEDULER_ENABLED: booleanFlag(true),
   // Completeness audit: every connected mailbox is audited this often (push ones too: notifications are
   // not guaranteed).
   AUDIT_INTERVAL_HOURS: z.coerce.number().int().min(1).max(720).default(24),
@@ -99,10 +94,7 @@ export const consumerEnvSchema = z.object({
   // An audit that finds more differences than this asks for a full sync instead of fetching each by id.
   AUDIT_REPAIR_MAX: z.coerce.number().int().min(0).max(100_000).default(2_000),
   // Off in tests that drive the audit scheduler themselves.
-  AUDIT_SCHEDULER_ENABLED: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  AUDIT_SCHEDULER_ENABLED: booleanFlag(true),
 });
 
 export type ConsumerEnv = z.infer<typeof consumerEnvSchema>;

@@ -13,8 +13,7 @@ import {
   LOGGER,
   MAILBOX_CHANGE_TYPES,
   MAILBOX_RESOURCE,
-  MailboxNotConnectedError,
-  MailboxReauthRequiredError,
+  isMailboxUnusable,
   OutlookAccountsRepository,
   REDIS_CLUSTER,
   RedisLock,
@@ -106,7 +105,7 @@ export class SubscriptionService {
       this.metrics.succeeded('reauthorize');
       return true;
     } catch (error) {
-      if (isMailboxGone(error)) return this.gone(sub.userId, error);
+      if (isMailboxUnusable(error)) return this.gone(sub.userId, error);
       this.metrics.failed('reauthorize');
       this.logger.warn(
         { userId: sub.userId, err: describeGraphError(error) },
@@ -140,7 +139,7 @@ export class SubscriptionService {
       await this.create(userId);
       return 'created';
     } catch (error) {
-      if (isMailboxGone(error)) {
+      if (isMailboxUnusable(error)) {
         this.gone(userId, error);
         return 'skipped';
       }
@@ -203,7 +202,7 @@ export class SubscriptionService {
   }
 
   private async renewalFailed(sub: ActiveSubscription, op: 'renew', error: unknown): Promise<void> {
-    if (isMailboxGone(error)) {
+    if (isMailboxUnusable(error)) {
       this.gone(sub.userId, error);
       return;
     }
@@ -247,12 +246,3 @@ export class SubscriptionService {
 function minutesFromNow(minutes: number): string {
   return new Date(Date.now() + minutes * 60_000).toISOString();
 }
-
-/** The user disconnected, or must connect again: nothing to subscribe until they do. */
-function isMailboxGone(error: unknown): boolean {
-  // The Graph SDK wraps errors thrown while getting the token in a GraphError whose code is their name.
-  const e = error as { name?: string; code?: string };
-  return GONE.has(e?.name ?? '') || GONE.has(e?.code ?? '');
-}
-
-const GONE = new Set([MailboxNotConnectedError.name, MailboxReauthRequiredError.name]);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TOPICS } from '@core-email/contracts';
 // A fresh consumer group starts at the topic's beginning (TopicConsumer's default), where older jobs of
 // other tests' users wait. Committing the group's offsets at the topic's end before any member joins means
@@ -53,7 +54,7 @@ export async function waitForGroup(kafka: Kafka, groupId: string, members: numbe
       const { groups } = await admin.describeGroups([groupId]);
       if (groups[0]?.state === 'Stable' && groups[0].members.length === members) return;
       if (Date.now() > deadline) throw new Error(`group ${groupId} did not settle with ${members} members`);
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   } finally {
     await admin.disconnect();

@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { sameSecret } from '@core-email/platform';
 import type { CookieOptions, Request } from 'express';
 
 /**
@@ -19,9 +20,7 @@ export function bindingHash(nonce: string): string {
 
 export function sameBinding(nonce: string | undefined, storedHash: string): boolean {
   if (!nonce) return false;
-  const a = Buffer.from(bindingHash(nonce));
-  const b = Buffer.from(storedHash);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(storedHash, bindingHash(nonce));
 }
 
 export function bindingCookieOptions(secure: boolean, maxAgeMs: number): CookieOptions {

@@ -15,8 +15,3 @@ export async function runMigrations(settings: DatabaseSettings): Promise<string[
     await dataSource.destroy();
   }
 }
-
-/** True when every migration the code knows is applied: a health and start-up check against drift. */
-export async function pendingMigrations(dataSource: DataSource): Promise<boolean> {
-  return dataSource.showMigrations();
-}

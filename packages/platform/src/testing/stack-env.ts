@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * The environment integration tests boot the services with: the local stack's addresses (the same defaults
  * as scripts/local-env.sh), overridable by the caller's environment.
@@ -56,6 +57,6 @@ export async function eventually<T>(
         `${what} not reached within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`,
       );
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(250);
   }
 }
