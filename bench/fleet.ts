@@ -13,8 +13,8 @@
 //   - real-time p99 from delivery to row during the fleet sync (target < 2 s, 0 lost);
 //   - consumer peak RSS (target < 500 MB); with --consumers N > 1, a one-consumer run first and the speed-up.
 // Writes .data/bench/fleet.json; the last line is the fleet's sync time beside its bound.
-import { setTimeout as sleep } from 'node:timers/promises';
 import 'reflect-metadata';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';

@@ -16,14 +16,15 @@
 //      connections, bounded in count and time) POSTs valid notification batches (the bench's real
 //      subscription ids and clientStates) to the producer's webhook; accepted = 202 (Kafka acknowledged).
 // Writes .data/bench/realtime.json; the last line is the p99 loop latency to the SSE event.
-import { setTimeout as sleep } from 'node:timers/promises';
 import 'reflect-metadata';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { graphWebhookUrl } from '@core-email/contracts';
 import { inParallel, runMigrations } from '@core-email/platform';
 import { startEmulatorProcess } from '@core-email/platform/dist/test/support/emulator-process';
 import { emulatorEnv, startConsumerProcess } from 'core-email-consumer/dist/test/support/consumer-process';
@@ -322,7 +323,7 @@ async function main(): Promise<void> {
         })),
       }),
     );
-    const target = new URL(`${producerUrl}/api/webhooks/graph/notifications`);
+    const target = new URL(graphWebhookUrl(producerUrl, 'notifications'));
     if (target.hostname !== '127.0.0.1') throw new Error(`the load generator is loopback only: ${target}`);
     const agent = new Agent({ keepAlive: true, maxSockets: connections });
     const maxRequests = Math.ceil(200_000 / batch);

@@ -12,8 +12,8 @@
 // and written by (b) (a warm-up).
 // Each round does all three on a fresh mailbox; the figures printed last are the rounds' medians.
 // Writes .data/bench/sync.json; the last line is the messages/s figure.
-import { setTimeout as sleep } from 'node:timers/promises';
 import 'reflect-metadata';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';

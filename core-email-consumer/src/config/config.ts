@@ -56,7 +56,7 @@ export const consumerEnvSchema = z.object({
   // messages, like a page Graph timed out on: a few huge messages must not make a folder unsyncable (the page
   // goes to PostgreSQL as one jsonb value, limit 256 MB) or exhaust the consumer's memory.
   GRAPH_MAX_RESPONSE_MB: z.coerce.number().int().min(1).max(200).default(32),
-  // Graph subscriptions (issue 6). Webhook URLs are `${PUBLIC_BASE_URL}/api/webhooks/graph/...` (the producer).
+  // Graph subscriptions (issue 6). Webhook URLs are graphWebhookUrl(PUBLIC_BASE_URL, ...) (the producer's).
   PUBLIC_BASE_URL: z
     .string()
     .url()

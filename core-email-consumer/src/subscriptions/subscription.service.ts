@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
+import { graphWebhookUrl } from '@core-email/contracts';
 import {
   ActiveSubscription,
   describeGraphError,
@@ -57,11 +58,11 @@ export class SubscriptionService {
   }
 
   get notificationUrl(): string {
-    return `${this.config.env.PUBLIC_BASE_URL}/api/webhooks/graph/notifications`;
+    return graphWebhookUrl(this.config.env.PUBLIC_BASE_URL, 'notifications');
   }
 
   get lifecycleNotificationUrl(): string {
-    return `${this.config.env.PUBLIC_BASE_URL}/api/webhooks/graph/lifecycle`;
+    return graphWebhookUrl(this.config.env.PUBLIC_BASE_URL, 'lifecycle');
   }
 
   /** Subscriptions are switched off for the deployment: the mailbox is kept current by polling. */
