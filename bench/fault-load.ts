@@ -3,7 +3,7 @@
 // every delivered message is recorded with its time, so a case can count 5xx, the slowest request, losses
 // (delivered, never in PostgreSQL) and how long after the fault its effects lasted.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { callApi } from 'core-email-consumer/dist/test/support/producer-process';
+import { callApi } from 'core-email-consumer/testing';
 import type { FleetUser, World } from './fault-world';
 
 export interface Answer {

@@ -7,26 +7,23 @@ import { randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { inParallel, runMigrations } from '@core-email/platform';
-import {
-  EmulatorProcess,
-  startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
+import { EmulatorProcess, startEmulatorProcess } from '@core-email/platform/testing';
 import {
   ConsumerProcess,
   emulatorEnv,
   freePort,
   startConsumerProcess,
-} from 'core-email-consumer/dist/test/support/consumer-process';
-import { groupAtTopicEnd, testKafka, waitForGroup } from 'core-email-consumer/dist/test/support/kafka-group';
-import {
+  groupAtTopicEnd,
+  testKafka,
+  waitForGroup,
   callApi,
   connectOutlookThroughApi,
   EventStream,
   openEventStream,
   ProducerProcess,
   startProducerProcess,
-} from 'core-email-consumer/dist/test/support/producer-process';
-import { startSyncContext } from 'core-email-consumer/dist/test/support/sync-app';
+  startSyncContext,
+} from 'core-email-consumer/testing';
 
 export interface FleetUser {
   id: string;

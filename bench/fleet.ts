@@ -20,13 +20,13 @@ import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
 import { inParallel } from '@core-email/platform';
-import { EMAIL_COLUMN_NAMES } from 'core-email-consumer/dist/src/sync/repositories/emails.repository';
-import { foldersOf } from 'core-email-consumer/dist/test/support/ground-truth';
 import {
+  EMAIL_COLUMN_NAMES,
+  foldersOf,
   ApiUser,
   connectOutlookThroughApi,
   newApiUser,
-} from 'core-email-consumer/dist/test/support/producer-process';
+} from 'core-email-consumer/testing';
 import { startWorld, type World } from './fault-world';
 
 const REPO = resolve(__dirname, '..', '..');

@@ -26,10 +26,13 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { graphWebhookUrl } from '@core-email/contracts';
 import { inParallel, runMigrations } from '@core-email/platform';
-import { startEmulatorProcess } from '@core-email/platform/dist/test/support/emulator-process';
-import { emulatorEnv, startConsumerProcess } from 'core-email-consumer/dist/test/support/consumer-process';
-import { groupAtTopicEnd, testKafka, waitForGroup } from 'core-email-consumer/dist/test/support/kafka-group';
+import { startEmulatorProcess } from '@core-email/platform/testing';
 import {
+  emulatorEnv,
+  startConsumerProcess,
+  groupAtTopicEnd,
+  testKafka,
+  waitForGroup,
   ApiUser,
   connectOutlookThroughApi,
   EventStream,
@@ -37,8 +40,8 @@ import {
   openEventStream,
   ReceivedEvent,
   startProducerProcess,
-} from 'core-email-consumer/dist/test/support/producer-process';
-import { startSyncContext } from 'core-email-consumer/dist/test/support/sync-app';
+  startSyncContext,
+} from 'core-email-consumer/testing';
 
 const REPO = resolve(__dirname, '..', '..');
 /** How often the injector sends the messages due (one batched delivery request per tick). */

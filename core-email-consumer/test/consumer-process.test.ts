@@ -12,17 +12,12 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
 import {
-  eventually,
   KafkaPublisher,
   MicrosoftSettings,
   microsoftSettingsFrom,
   runMigrations,
 } from '@core-email/platform';
-import {
-  EmulatorProcess,
-  startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
-import { listen } from '@core-email/platform/dist/test/support/kafka';
+import { eventually, EmulatorProcess, startEmulatorProcess, listen } from '@core-email/platform/testing';
 import {
   ConsumerProcess,
   emulatorEnv,

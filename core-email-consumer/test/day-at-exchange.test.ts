@@ -10,7 +10,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@core-email/contracts';
-import { eventually } from '@core-email/platform';
+import { eventually } from '@core-email/platform/testing';
 import { copyDifferences } from './support/day-truth';
 import { DayStack, startDayStack } from './support/day-stack';
 import { tapTopics, TopicTap } from './support/day-tap';

@@ -21,13 +21,13 @@ import {
   PUBLISHER,
   QueuedResyncs,
   runMigrations,
-  stackEnv,
 } from '@core-email/platform';
 import {
+  stackEnv,
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
+} from '@core-email/platform/testing';
 import { ConsumerConfig, CONSUMER_CONFIG, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
 import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';

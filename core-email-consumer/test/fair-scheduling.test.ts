@@ -26,14 +26,14 @@ import {
   PlatformModule,
   PUBLISHER,
   runMigrations,
-  stackEnv,
 } from '@core-email/platform';
-import type { Cluster } from 'ioredis';
 import {
+  stackEnv,
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
+} from '@core-email/platform/testing';
+import type { Cluster } from 'ioredis';
 import { CONSUMER_CONFIG, ConsumerConfig, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
 import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';

@@ -23,13 +23,13 @@ import {
   PlatformModule,
   PUBLISHER,
   runMigrations,
-  stackEnv,
 } from '@core-email/platform';
 import {
+  stackEnv,
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
+} from '@core-email/platform/testing';
 import { AuditMailboxHandler } from '../src/audit/audit-mailbox.handler';
 import { AuditScheduler } from '../src/audit/audit-scheduler';
 import { AuditModule } from '../src/audit/audit.module';

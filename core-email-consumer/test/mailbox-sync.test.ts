@@ -18,8 +18,9 @@ import {
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
-import { listen, testKafka } from '@core-email/platform/dist/test/support/kafka';
+  listen,
+  testKafka,
+} from '@core-email/platform/testing';
 import { ConsumerConfig } from '../src/config/config';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
 import { MailFoldersRepository } from '../src/sync/repositories/mail-folders.repository';

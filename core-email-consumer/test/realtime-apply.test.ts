@@ -19,14 +19,15 @@ import {
   PlatformModule,
   PUBLISHER,
   runMigrations,
-  stackEnv,
 } from '@core-email/platform';
 import {
+  stackEnv,
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
-import { listen, testKafka } from '@core-email/platform/dist/test/support/kafka';
+  listen,
+  testKafka,
+} from '@core-email/platform/testing';
 import { CONSUMER_CONFIG, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
 import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';

@@ -20,11 +20,7 @@ import {
   REDIS_CLUSTER,
   runMigrations,
 } from '@core-email/platform';
-import {
-  EMULATOR_TENANT,
-  EmulatorProcess,
-  startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
+import { EMULATOR_TENANT, EmulatorProcess, startEmulatorProcess } from '@core-email/platform/testing';
 import { ConsumerConfig } from '../src/config/config';
 import { CreateEmailSubscriptionHandler } from '../src/subscriptions/create-email-subscription.handler';
 import { SubscriptionLifecycleService } from '../src/subscriptions/subscription-lifecycle.service';

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
-import { captureLines } from '@core-email/platform';
+import { captureLines } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import { apiClient, ApiClient, clientAddress, newUser } from './support/users';
 

@@ -2,7 +2,8 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { ConfigError, eventually, requestJson, UserEntity } from '@core-email/platform';
+import { ConfigError, UserEntity } from '@core-email/platform';
+import { eventually, requestJson } from '@core-email/platform/testing';
 import { loadProducerConfig } from '../src/config/config';
 import { RunningProducer, startProducer } from './support/app';
 

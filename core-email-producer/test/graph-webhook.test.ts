@@ -8,7 +8,8 @@ import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { GraphSubscriptionsRepository, PUBLISHER, stackEnv } from '@core-email/platform';
+import { GraphSubscriptionsRepository, PUBLISHER } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import { apiClient, newUser } from './support/users';
 

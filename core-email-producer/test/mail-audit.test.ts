@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { requestJson, stackEnv } from '@core-email/platform';
+import { requestJson, stackEnv } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import { connectOutlook, newMailbox } from './support/outlook';
 import { apiClient, ApiClient, clientAddress, newUser } from './support/users';

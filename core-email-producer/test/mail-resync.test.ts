@@ -4,7 +4,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '@core-email/contracts';
-import { stackEnv } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import { connectOutlook, newMailbox } from './support/outlook';
 import { apiClient, ApiClient, newUser } from './support/users';

@@ -7,7 +7,8 @@ import type { Cluster } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { captureLines, REDIS_CLUSTER, stackEnv, TokenCipher } from '@core-email/platform';
+import { REDIS_CLUSTER, TokenCipher } from '@core-email/platform';
+import { captureLines, stackEnv } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import {
   authorizeAndSignIn,

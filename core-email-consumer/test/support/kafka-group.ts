@@ -5,7 +5,7 @@ import { TOPICS } from '@core-email/contracts';
 // our consumers only see jobs published from now on (jobs others publish meanwhile still arrive, so the
 // tests only make assertions about their own users).
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { stackEnv } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 
 export function testKafka(): Kafka {
   const brokers = stackEnv(process.env).KAFKA_BROKERS!.split(',');

@@ -5,12 +5,12 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import {
   createMsalClient,
-  emulatorSignIn,
   generatePkce,
   MicrosoftSettings,
   OutlookAccountsRepository,
   TokenCipher,
 } from '@core-email/platform';
+import { emulatorSignIn } from '@core-email/platform/testing';
 
 export interface ConnectedMailbox {
   userId: string;

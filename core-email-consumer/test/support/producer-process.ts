@@ -2,10 +2,15 @@
 // and the caller's own emulator, plus what a browser does with it: sign up, connect Outlook through the API
 // and the emulator's sign-in forms, and read GET /api/events the way the dashboard reads it.
 import { ChildProcess, spawn } from 'node:child_process';
-import { waitUntilUp } from '@core-email/platform/dist/test/support/child-start';
+import {
+  waitUntilUp,
+  emulatorSignIn,
+  JsonResponse,
+  requestJson,
+  stackEnv,
+} from '@core-email/platform/testing';
 import { randomInt, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { emulatorSignIn, JsonResponse, requestJson, stackEnv } from '@core-email/platform';
 import { emulatorEnv, freePort } from './consumer-process';
 
 // dist/test/support → core-email-producer/dist/src/main.js

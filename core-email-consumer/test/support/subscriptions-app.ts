@@ -4,7 +4,8 @@
 import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { TopicName } from '@core-email/contracts';
-import { KafkaPublisher, parseEnv, PlatformModule, PUBLISHER, stackEnv } from '@core-email/platform';
+import { KafkaPublisher, parseEnv, PlatformModule, PUBLISHER } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import {
   CONSUMER_CONFIG,
   ConsumerConfig,

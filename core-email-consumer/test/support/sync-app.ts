@@ -5,7 +5,8 @@ import { INestApplicationContext, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { randomUUID } from 'node:crypto';
 import type { SyncEmailMessage } from '@core-email/contracts';
-import { HandlerContext, parseEnv, PlatformModule, stackEnv } from '@core-email/platform';
+import { HandlerContext, parseEnv, PlatformModule } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import {
   CONSUMER_CONFIG,
   ConsumerConfig,

@@ -8,7 +8,7 @@ import { ensureTopics } from '../src/kafka/topic-admin';
 import { KafkaPublisher } from '../src/kafka/publisher';
 import { HandlerContext, HandlerMap, TopicConsumer } from '../src/kafka/topic-consumer';
 import { eventually } from '../src/testing/stack-env';
-import { listen, silentLogger, testKafka } from './support/kafka';
+import { listen, silentLogger, testKafka } from '../src/testing/kafka';
 
 const now = () => new Date().toISOString();
 

@@ -26,7 +26,7 @@ import { TokenCipher } from '../src/microsoft/token-cipher';
 import { createRedisCluster } from '../src/redis/redis-cluster';
 import { emulatorSignIn } from '../src/testing/emulator-sign-in';
 import { stackEnv } from '../src/testing/stack-env';
-import { EMULATOR_TENANT, EmulatorProcess, startEmulatorProcess } from './support/emulator-process';
+import { EMULATOR_TENANT, EmulatorProcess, startEmulatorProcess } from '../src/testing/emulator-process';
 
 let emulator: EmulatorProcess;
 let dataSource: DataSource;

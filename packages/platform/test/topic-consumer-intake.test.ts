@@ -12,7 +12,7 @@ import { ensureTopics } from '../src/kafka/topic-admin';
 import { KafkaPublisher } from '../src/kafka/publisher';
 import { HandlerMap, TopicConsumer, TopicConsumerOptions } from '../src/kafka/topic-consumer';
 import { eventually } from '../src/testing/stack-env';
-import { silentLogger, testKafka } from './support/kafka';
+import { silentLogger, testKafka } from '../src/testing/kafka';
 
 const SYNC = TOPICS.syncEmail;
 const UPDATES = TOPICS.updateEmailSubscription;
