@@ -27,7 +27,7 @@ import {
   microsoftSettingsFrom,
   runMigrations,
 } from '@core-email/platform';
-import { startEmulatorProcess } from '@core-email/platform/testing';
+import { connectMailbox, startEmulatorProcess } from '@core-email/platform/testing';
 import {
   emulatorEnv,
   startConsumerProcess,
@@ -36,7 +36,6 @@ import {
   servedRequests,
   groupAtTopicEnd,
   testKafka,
-  connectMailbox,
   startSyncContext,
   syncJob,
   parseDeltaPage,

@@ -17,7 +17,14 @@ import {
   microsoftSettingsFrom,
   runMigrations,
 } from '@core-email/platform';
-import { eventually, EmulatorProcess, startEmulatorProcess, listen } from '@core-email/platform/testing';
+import {
+  eventually,
+  EmulatorProcess,
+  startEmulatorProcess,
+  listen,
+  connectMailbox,
+  ConnectedMailbox,
+} from '@core-email/platform/testing';
 import {
   ConsumerProcess,
   emulatorEnv,
@@ -26,7 +33,6 @@ import {
 } from './support/consumer-process';
 import { assertMailboxExact, foldersOf, listingRequests, servedRequests } from './support/ground-truth';
 import { groupAtTopicEnd, partitionOf, testKafka, waitForGroup } from './support/kafka-group';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
 import { startSyncContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;

@@ -6,8 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
@@ -15,7 +14,6 @@ import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
 import {
   createRedisCluster,
   GraphClients,
-  KafkaPublisher,
   LOGGER,
   MailboxTokens,
   MicrosoftSettings,
@@ -23,8 +21,6 @@ import {
   ParkedJob,
   ParkedJobs,
   parseEnv,
-  PlatformModule,
-  PUBLISHER,
   runMigrations,
 } from '@core-email/platform';
 import {
@@ -32,13 +28,15 @@ import {
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
+  connectMailbox,
+  ConnectedMailbox,
 } from '@core-email/platform/testing';
 import type { Cluster } from 'ioredis';
-import { CONSUMER_CONFIG, ConsumerConfig, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
+import { ConsumerConfig, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
 import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
+import { startFeatureContext } from './support/feature-context';
 import { handlerContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;
@@ -66,27 +64,9 @@ before(async () => {
     }),
   );
   await runMigrations(config.infra.database);
-  @Module({})
-  class FairnessTestModule {}
-  app = await NestFactory.createApplicationContext(
-    {
-      module: FairnessTestModule,
-      imports: [
-        PlatformModule.forRoot({
-          config,
-          configToken: CONSUMER_CONFIG,
-          infra: config.infra,
-          logLevel: config.env.LOG_LEVEL,
-        }),
-        RealtimeModule,
-      ],
-    },
-    { logger: false },
-  );
   // Nothing this test's mailboxes do goes to the shared broker: other engineers' consumers know nothing of
   // this emulator.
-  const publisher = app.get<KafkaPublisher>(PUBLISHER);
-  publisher.publishMany = (async () => undefined) as KafkaPublisher['publishMany'];
+  ({ app } = await startFeatureContext(RealtimeModule, config));
   db = app.get<DataSource>(getDataSourceToken());
   sync = app.get(MailboxSyncService);
   parked = app.get(ParkedJobs);

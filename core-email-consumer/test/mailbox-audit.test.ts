@@ -8,20 +8,16 @@ import { after, before, test } from 'node:test';
 import { register } from 'prom-client';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditMailboxMessage, TOPICS } from '@core-email/contracts';
 import {
   GraphClients,
-  KafkaPublisher,
   MailboxLease,
   MicrosoftSettings,
   microsoftSettingsFrom,
   parseEnv,
-  PlatformModule,
-  PUBLISHER,
   runMigrations,
 } from '@core-email/platform';
 import {
@@ -29,15 +25,17 @@ import {
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
+  connectMailbox,
+  ConnectedMailbox,
 } from '@core-email/platform/testing';
 import { AuditMailboxHandler } from '../src/audit/audit-mailbox.handler';
 import { AuditScheduler } from '../src/audit/audit-scheduler';
 import { AuditModule } from '../src/audit/audit.module';
 import { MailAuditsRepository } from '../src/audit/mail-audits.repository';
-import { CONSUMER_CONFIG, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
+import { consumerEnvSchema, toConsumerConfig } from '../src/config/config';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
 import { assertMailboxExact, foldersOf } from './support/ground-truth';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
+import { Published, startFeatureContext } from './support/feature-context';
 import { handlerContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;
@@ -46,7 +44,7 @@ let db: DataSource;
 let handler: AuditMailboxHandler;
 let box: ConnectedMailbox;
 let settings: MicrosoftSettings;
-const published: Array<{ topic: string; message: Record<string, unknown> }> = [];
+let published: Published[];
 
 before(async () => {
   emulator = await startEmulatorProcess({});
@@ -63,28 +61,8 @@ before(async () => {
     }),
   );
   await runMigrations(config.infra.database);
-  @Module({})
-  class AuditTestModule {}
-  app = await NestFactory.createApplicationContext(
-    {
-      module: AuditTestModule,
-      imports: [
-        PlatformModule.forRoot({
-          config,
-          configToken: CONSUMER_CONFIG,
-          infra: config.infra,
-          logLevel: config.env.LOG_LEVEL,
-        }),
-        AuditModule,
-      ],
-    },
-    { logger: false },
-  );
   // Nothing reaches the broker: this mailbox lives in this test's emulator, which other consumers do not know.
-  const publisher = app.get<KafkaPublisher>(PUBLISHER);
-  publisher.publishMany = (async (topic: string, messages: Record<string, unknown>[]) => {
-    for (const message of messages) published.push({ topic, message });
-  }) as KafkaPublisher['publishMany'];
+  ({ app, published } = await startFeatureContext(AuditModule, config));
   db = app.get<DataSource>(getDataSourceToken());
   handler = app.get(AuditMailboxHandler);
   settings = microsoftSettingsFrom(config.env);

@@ -20,11 +20,12 @@ import {
   startEmulatorProcess,
   listen,
   testKafka,
+  connectMailbox,
+  ConnectedMailbox,
 } from '@core-email/platform/testing';
 import { ConsumerConfig } from '../src/config/config';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
 import { MailFoldersRepository } from '../src/sync/repositories/mail-folders.repository';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
 import { handlerContext, startSyncContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;

@@ -6,20 +6,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
-import {
-  KafkaPublisher,
-  MailboxTokens,
-  microsoftSettingsFrom,
-  parseEnv,
-  PlatformModule,
-  PUBLISHER,
-  runMigrations,
-} from '@core-email/platform';
+import { MailboxTokens, microsoftSettingsFrom, parseEnv, runMigrations } from '@core-email/platform';
 import {
   stackEnv,
   EMULATOR_TENANT,
@@ -27,14 +18,16 @@ import {
   startEmulatorProcess,
   listen,
   testKafka,
+  connectMailbox,
+  ConnectedMailbox,
 } from '@core-email/platform/testing';
-import { CONSUMER_CONFIG, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
+import { consumerEnvSchema, toConsumerConfig } from '../src/config/config';
 import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';
 import { SubscriptionLifecycleService } from '../src/subscriptions/subscription-lifecycle.service';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
 import { servedRequests } from './support/ground-truth';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
+import { startFeatureContext } from './support/feature-context';
 import { handlerContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;
@@ -57,30 +50,9 @@ before(async () => {
     }),
   );
   await runMigrations(config.infra.database);
-  @Module({})
-  class RealtimeTestModule {}
-  app = await NestFactory.createApplicationContext(
-    {
-      module: RealtimeTestModule,
-      imports: [
-        PlatformModule.forRoot({
-          config,
-          configToken: CONSUMER_CONFIG,
-          infra: config.infra,
-          logLevel: config.env.LOG_LEVEL,
-        }),
-        RealtimeModule,
-      ],
-    },
-    { logger: false },
-  );
   // Only notify_user_mutate_email goes to the broker: sync_email, email_ack and create_email_subscription of
   // this test's mailbox must not reach other engineers' consumers (they know nothing of this emulator).
-  const publisher = app.get<KafkaPublisher>(PUBLISHER);
-  const send = publisher.publishMany.bind(publisher);
-  publisher.publishMany = (async (topic: string, messages: unknown[]) => {
-    if (topic === TOPICS.notifyUserMutateEmail) await send(topic as never, messages as never);
-  }) as KafkaPublisher['publishMany'];
+  ({ app } = await startFeatureContext(RealtimeModule, config, { send: [TOPICS.notifyUserMutateEmail] }));
   db = app.get<DataSource>(getDataSourceToken());
   handler = app.get(UpdateEmailSubscriptionHandler);
   notes = await listen(testKafka(), TOPICS.notifyUserMutateEmail);

@@ -6,6 +6,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Kafka } from 'kafkajs';
 import type { Cluster } from 'ioredis';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
@@ -13,6 +14,7 @@ import {
   deleteMailboxSubscription,
   GraphClients,
   GraphSubscriptionsRepository,
+  KAFKA,
   KafkaPublisher,
   microsoftSettingsFrom,
   OutlookAccountsRepository,
@@ -20,7 +22,13 @@ import {
   REDIS_CLUSTER,
   runMigrations,
 } from '@core-email/platform';
-import { EMULATOR_TENANT, EmulatorProcess, startEmulatorProcess } from '@core-email/platform/testing';
+import {
+  EMULATOR_TENANT,
+  EmulatorProcess,
+  startEmulatorProcess,
+  connectMailbox,
+  ConnectedMailbox,
+} from '@core-email/platform/testing';
 import { ConsumerConfig } from '../src/config/config';
 import { CreateEmailSubscriptionHandler } from '../src/subscriptions/create-email-subscription.handler';
 import { SubscriptionLifecycleService } from '../src/subscriptions/subscription-lifecycle.service';
@@ -28,8 +36,8 @@ import { SubscriptionRenewalHandler } from '../src/subscriptions/subscription-re
 import { SubscriptionScheduler } from '../src/subscriptions/subscription-scheduler';
 import { SubscriptionMetrics } from '../src/subscriptions/subscription-metrics';
 import { SubscriptionService } from '../src/subscriptions/subscription.service';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
-import { capturePublishes, Published, startSubscriptionsContext } from './support/subscriptions-app';
+import { Published, RecordingPublisher } from './support/feature-context';
+import { startSubscriptionsContext } from './support/subscriptions-app';
 import { startValidationReceiver, ValidationReceiver } from './support/validation-receiver';
 
 let emulator: EmulatorProcess;
@@ -376,10 +384,9 @@ test('the scheduler fires each renewal slot once, however many replicas run it',
   const redis = app.get<Cluster>(REDIS_CLUSTER);
   const ticks: string[] = [];
   const replicas = [1, 2, 3].map(() => {
-    const publisher = {} as KafkaPublisher;
-    const sent = capturePublishes(publisher);
+    const publisher = new RecordingPublisher(app.get<Kafka>(KAFKA));
     const s = new SubscriptionScheduler(fast, redis, publisher, repo, pino({ level: 'silent' }));
-    return { s, sent };
+    return { s, sent: publisher.published };
   });
   for (const r of replicas) r.s.start();
   await sleep(4_200);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { TOPICS, type EmailAckMessage } from '@core-email/contracts';
 import { JwtService } from '@nestjs/jwt';
 import { KafkaPublisher, PUBLISHER } from '@core-email/platform';
-import { eventually } from '@core-email/platform/testing';
+import { eventually, openEventStream, type EventStream } from '@core-email/platform/testing';
 import { EventsConsumer } from '../src/events/events-consumer.service';
 import { EventStreams, MAX_STREAMS_PER_USER } from '../src/events/event-streams';
 import { RunningProducer, startProducer } from './support/app';
@@ -27,57 +27,8 @@ after(async () => {
   await producer?.app.close();
 });
 
-interface ReceivedEvent {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** An open SSE stream read the way the dashboard reads it: fetch with the Authorization header. */
-interface OpenStream {
-  status: number;
-  contentType: string | null;
-  events: ReceivedEvent[];
-  /** The server ended the stream (its body finished without the test aborting it). */
-  ended: boolean;
-  close(): void;
-}
-
-async function openStream(user: TestUser): Promise<OpenStream> {
-  const abort = new AbortController();
-  const res = await fetch(`${producer.url}/api/events`, {
-    headers: { authorization: `Bearer ${user.token}` },
-    signal: abort.signal,
-  });
-  const stream: OpenStream = {
-    status: res.status,
-    contentType: res.headers.get('content-type'),
-    events: [],
-    ended: false,
-    close: () => abort.abort(),
-  };
-  if (res.ok && res.body) void readEvents(res.body, stream);
-  return stream;
-}
-
-async function readEvents(body: ReadableStream<Uint8Array>, stream: OpenStream): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for await (const chunk of body) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) stream.events.push({ event, data: JSON.parse(data) });
-      }
-    }
-    stream.ended = true;
-  } catch {
-    // aborted by the test
-  }
+function openStream(user: TestUser): Promise<EventStream> {
+  return openEventStream(producer.url, user.token);
 }
 
 function ack(userId: string, status: EmailAckMessage['status'] = 'running'): EmailAckMessage {

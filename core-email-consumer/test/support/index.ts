@@ -3,7 +3,6 @@
 export * from './consumer-process';
 export * from './ground-truth';
 export * from './kafka-group';
-export * from './mailbox';
 export * from './producer-process';
 export * from './sync-app';
 export { parseDeltaPage } from '../../src/sync/graph/delta-page';

@@ -5,6 +5,8 @@ export * from './child-start';
 export * from './emulator-control';
 export * from './emulator-process';
 export * from './emulator-sign-in';
+export * from './event-stream';
 export * from './http';
 export * from './kafka';
+export * from './mailbox';
 export * from './stack-env';
