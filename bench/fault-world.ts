@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { inParallel, runMigrations } from '@core-email/platform';
-import { EmulatorProcess, startEmulatorProcess } from '@core-email/platform/testing';
+import { EmulatorProcess, eventually, startEmulatorProcess } from '@core-email/platform/testing';
 import {
   ConsumerProcess,
   emulatorEnv,
@@ -162,10 +162,7 @@ export async function newFleetUser(
   return { id, email, password: PASSWORD, token, address, stream };
 }
 
+/** Polls `probe` every 200 ms until it holds or `ms` pass; a probe that throws counts as "not yet". */
 export async function until(what: string, ms: number, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
+  await eventually(probe, ms, what, 200);
 }

@@ -26,7 +26,7 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { graphWebhookUrl } from '@core-email/contracts';
 import { inParallel, runMigrations } from '@core-email/platform';
-import { startEmulatorProcess } from '@core-email/platform/testing';
+import { eventually, startEmulatorProcess } from '@core-email/platform/testing';
 import {
   emulatorEnv,
   startConsumerProcess,
@@ -53,16 +53,6 @@ function arg(name: string, fallback: number, min = 1): number {
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
   return value;
-}
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -263,10 +253,15 @@ async function main(): Promise<void> {
       `delivered ${sentAt.size}/${total} messages in ${injectSeconds.toFixed(1)} s ` +
         `(${Math.round(achievedRate)}/s, ${deliveryErrors} errors); waiting up to ${LOSS_DEADLINE_MS / 1000} s`,
     );
-    await until('every SSE event or the deadline', LOSS_DEADLINE_MS + 5_000, async () => {
-      const allSse = [...sentAt.keys()].every((id) => sseAt.has(id));
-      return (allSse && pgAt.size >= sentAt.size) || performance.now() - lastSent > LOSS_DEADLINE_MS;
-    });
+    await eventually(
+      async () => {
+        const allSse = [...sentAt.keys()].every((id) => sseAt.has(id));
+        return (allSse && pgAt.size >= sentAt.size) || performance.now() - lastSent > LOSS_DEADLINE_MS;
+      },
+      LOSS_DEADLINE_MS + 5_000,
+      'every SSE event or the deadline',
+      100,
+    );
     await poller;
     const pgLatency: number[] = [];
     const sseLatency: number[] = [];

@@ -9,7 +9,7 @@ import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
 import { GraphSubscriptionsRepository, PUBLISHER } from '@core-email/platform';
-import { stackEnv } from '@core-email/platform/testing';
+import { eventually, stackEnv } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import { apiClient, newUser } from './support/users';
 
@@ -92,13 +92,9 @@ async function dropped(reason: string): Promise<number> {
   return metric?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
 }
 
-async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const found = probe();
-    if (found !== undefined) return found;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** Polls what the test consumer received (every 50 ms, for up to 10 s). */
+function waitFor<T>(probe: () => T | undefined, what: string): Promise<NonNullable<T>> {
+  return eventually(probe, 10_000, what, 50);
 }
 
 /** After a canary for another user is seen, anything published before it for `userId` would have been seen too. */

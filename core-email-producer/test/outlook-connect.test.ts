@@ -8,7 +8,7 @@ import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
 import { REDIS_CLUSTER, TokenCipher } from '@core-email/platform';
-import { captureLines, stackEnv } from '@core-email/platform/testing';
+import { captureLines, eventually, stackEnv } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import {
   authorizeAndSignIn,
@@ -386,12 +386,6 @@ describe('what leaves the service', () => {
   });
 });
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('not received in time');
-    await sleep(100);
-  }
+function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  return eventually(probe, timeoutMs, 'the message', 100);
 }
