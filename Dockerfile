@@ -52,6 +52,9 @@ CMD ["node", "graph-emulator/dist/src/main.js"]
 
 # --- frontend-build: the dashboard type-checked and bundled ---
 FROM deps AS frontend-build
+# The live events' types come from packages/contracts (type-only: nothing of it is bundled).
+COPY packages/contracts packages/contracts
+RUN npx tsc -b packages/contracts
 COPY core-email-frontend core-email-frontend
 RUN npm run -w core-email-frontend build
 

@@ -28,6 +28,7 @@ const producerZones = featureZones('core-email-producer/src', {
     'jwt-auth.guard.ts',
     'session-user.ts',
     'sessions.repository.ts',
+    'throttle-guards.ts',
   ],
   events: ['events.module.ts'],
   mail: ['mail.module.ts'],

@@ -17,6 +17,7 @@ interface ProcessTicks {
 export interface StackPids {
   consumer: number;
   emulator: number;
+  producer?: number;
   pgPrimaryPort: number;
   pgReplicaPort: number;
 }
@@ -52,6 +53,7 @@ function readProcesses(): Map<number, ProcessTicks> {
 function partOf(pid: number, p: ProcessTicks, pids: StackPids, postmasters: Map<number, string>): string {
   if (pid === pids.consumer) return 'consumer';
   if (pid === pids.emulator) return 'emulator';
+  if (pid === pids.producer) return 'producer';
   if (pid === process.pid) return 'bench';
   const cluster = postmasters.get(pid) ?? postmasters.get(p.ppid);
   if (cluster) return cluster;

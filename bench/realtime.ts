@@ -42,6 +42,7 @@ import {
   startProducerProcess,
   startSyncContext,
 } from 'core-email-consumer/testing';
+import { describeCpu, startCpuWindow } from './cpu-usage';
 
 const REPO = resolve(__dirname, '..', '..');
 /** How often the injector sends the messages due (one batched delivery request per tick). */
@@ -200,6 +201,7 @@ async function main(): Promise<void> {
       }
     })();
     const pending: Promise<void>[] = [];
+    const cpuWindow = startCpuWindow();
     const t0 = performance.now();
     // Every TICK_MS, the messages due by then leave in one batched delivery request (round robin over the
     // mailboxes): the injector costs the cores a few requests per tick instead of one per message.
@@ -263,6 +265,15 @@ async function main(): Promise<void> {
       100,
     );
     await poller;
+    const { primaryUrl, replicaUrls } = config.infra.database;
+    const loopCpu = cpuWindow.end({
+      consumer: consumer.pid,
+      emulator: emulator.pid,
+      producer: producer.pid,
+      pgPrimaryPort: Number(new URL(primaryUrl).port),
+      pgReplicaPort: replicaUrls[0] ? Number(new URL(replicaUrls[0]).port) : 0,
+    });
+    console.log(`loop CPU: ${describeCpu(loopCpu)}`);
     const pgLatency: number[] = [];
     const sseLatency: number[] = [];
     const warmSseLatency: number[] = [];

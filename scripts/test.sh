@@ -12,6 +12,8 @@ echo "== build" >&2
 npm run -s build
 echo "== lint" >&2
 npx eslint . && npx prettier --check . >/dev/null
+echo "== API types" >&2
+npm run -s api:check
 
 source scripts/stack-guard.sh
 trap stack_guard_down EXIT

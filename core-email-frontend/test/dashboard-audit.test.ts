@@ -6,10 +6,9 @@
 // Needs: `npm run -w core-email-frontend build` and Chromium at /usr/bin/chromium.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Browser } from 'playwright-core';
-import { assertBuilt, launchChromium, maybeScreenshot } from './support/browser.js';
-import { close, listen, staticSite } from './support/http.js';
+import { maybeScreenshot } from './support/browser.js';
+import { Dashboard } from './support/dashboard.js';
+import { FakeAnswer, startDashboardOnFakeApi } from './support/fake-api.js';
 
 const USER = { id: 'u-1', email: 'ada@example.test', userName: 'Ada', createdAt: '2026-01-02T03:04:05.000Z' };
 const CHECKED = '2026-01-05T10:00:00.000Z';
@@ -48,7 +47,7 @@ const NO_AUDIT = {
 let audit: unknown = NO_AUDIT;
 let auditPolls = 0;
 
-function answer(route: string): { status: number; body?: unknown } {
+function answer(route: string): FakeAnswer | undefined {
   switch (route) {
     case 'GET /api/health':
       return { status: 200, body: { status: 'ok', details: {} } };
@@ -82,52 +81,24 @@ function answer(route: string): { status: number; body?: unknown } {
       }
       return { status: 200, body: audit };
   }
-  return { status: 404, body: { statusCode: 404, message: route } };
+  return undefined;
 }
 
-function fakeApi(req: IncomingMessage, res: ServerResponse) {
-  const cors = {
-    'access-control-allow-origin': req.headers.origin ?? '*',
-    'access-control-allow-headers': 'authorization, content-type',
-    'access-control-allow-methods': 'GET, POST, PUT, DELETE',
-  };
-  if (req.method === 'OPTIONS') return void res.writeHead(204, cors).end();
-  const route = `${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`;
-  req.resume();
-  req.on('end', () => {
-    if (route === 'GET /api/events') {
-      res.writeHead(200, { ...cors, 'content-type': 'text/event-stream' }).write(': connected\n\n');
-      return;
-    }
-    const { status, body } = answer(route);
-    res.writeHead(status, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify(body));
-  });
-}
-
-let browser: Browser;
-let site: Server;
-let siteUrl: string;
-let api: Server;
-let apiUrl: string;
+let dashboard: Dashboard;
 
 before(async () => {
-  assertBuilt();
-  ({ server: api, url: apiUrl } = await listen(fakeApi));
-  ({ server: site, url: siteUrl } = await listen(staticSite(() => apiUrl)));
-  browser = await launchChromium();
+  ({ dashboard } = await startDashboardOnFakeApi(({ route }) => answer(route)));
 });
 
 after(async () => {
-  await browser?.close();
-  await close(site);
-  await close(api);
+  await dashboard?.close();
 });
 
 test('Check now: the folders show complete or what was repaired, the Sync card when it was proven complete', async () => {
-  const page = await browser.newPage();
+  const page = await dashboard.browser.newPage();
   try {
     await page.addInitScript(() => sessionStorage.setItem('core-email.access-token', 'a-token'));
-    await page.goto(`${siteUrl}/`);
+    await page.goto(`${dashboard.url}/`);
     await page.getByText('Not proven complete yet').waitFor();
 
     await page.getByRole('button', { name: 'Check now' }).click();

@@ -5,10 +5,10 @@
 // Needs: `npm run -w core-email-frontend build` and Chromium at /usr/bin/chromium.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Browser, Page } from 'playwright-core';
-import { assertBuilt, launchChromium, maybeScreenshot } from './support/browser.js';
-import { close, listen, staticSite } from './support/http.js';
+import { Page } from 'playwright-core';
+import { maybeScreenshot } from './support/browser.js';
+import { Dashboard } from './support/dashboard.js';
+import { FakeAnswer, FakeApi, startDashboardOnFakeApi } from './support/fake-api.js';
 
 const USER = { id: 'u-1', email: 'ada@example.test', userName: 'Ada', createdAt: '2026-01-02T03:04:05.000Z' };
 const TOKEN = 'token-from-an-earlier-log-in';
@@ -52,8 +52,6 @@ function summary(row: Row) {
 let rows: Row[] = [];
 let syncState: unknown;
 let bodies: Record<string, { content: string; contentType: 'text' | 'html' }> = {};
-let requests: Array<{ route: string; query: URLSearchParams; authorization?: string; body: string }> = [];
-let streams: ServerResponse[] = [];
 
 /** The stand-in's messages endpoint: the cursor is simply the offset (the real one is opaque). */
 function messagesPage(query: URLSearchParams) {
@@ -89,7 +87,7 @@ function folders() {
   };
 }
 
-function answer(route: string, query: URLSearchParams): { status: number; body?: unknown } {
+function answer(route: string, query: URLSearchParams): FakeAnswer | undefined {
   if (route === 'GET /api/health') return { status: 200, body: { status: 'ok', details: {} } };
   if (route === 'GET /api/me') return { status: 200, body: USER };
   if (route === 'GET /api/outlook')
@@ -112,70 +110,31 @@ function answer(route: string, query: URLSearchParams): { status: number; body?:
       },
     };
   }
-  return { status: 404, body: { statusCode: 404, error: 'Not Found', message: route } };
-}
-
-function fakeApi(req: IncomingMessage, res: ServerResponse) {
-  const cors = {
-    'access-control-allow-origin': req.headers.origin ?? '*',
-    'access-control-allow-credentials': 'true',
-    'access-control-allow-headers': 'authorization, content-type',
-    'access-control-allow-methods': 'GET, POST, PUT, DELETE',
-    vary: 'Origin',
-  };
-  if (req.method === 'OPTIONS') {
-    res.writeHead(204, cors).end();
-    return;
-  }
-  const url = new URL(req.url ?? '/', 'http://x');
-  const route = `${req.method} ${url.pathname}`;
-  let body = '';
-  req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-  req.on('end', () => {
-    requests.push({ route, query: url.searchParams, authorization: req.headers.authorization, body });
-    if (route === 'GET /api/events') {
-      res.writeHead(200, { ...cors, 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      res.write(': connected\n\n');
-      streams.push(res);
-      res.on('close', () => (streams = streams.filter((s) => s !== res)));
-      return;
-    }
-    const { status, body: out } = answer(route, url.searchParams);
-    res.writeHead(status, { ...cors, 'content-type': 'application/json' }).end(JSON.stringify(out));
-  });
-}
-
-/** Pushes one SSE event to every open stream (as the producer would to this user's streams). */
-function push(event: string, data: unknown): void {
-  for (const s of streams) s.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  return undefined;
 }
 
 const RUN_1 = '11111111-1111-4111-8111-111111111111';
 const RUN_2 = '22222222-2222-4222-8222-222222222222';
 
-let browser: Browser;
-let site: Server;
+let api: FakeApi;
+let dashboard: Dashboard;
 let siteUrl: string;
-let api: Server;
-let apiUrl: string;
+let requests: FakeApi['requests'];
 
 before(async () => {
-  assertBuilt();
-  ({ server: api, url: apiUrl } = await listen(fakeApi));
-  ({ server: site, url: siteUrl } = await listen(staticSite(() => apiUrl)));
-  browser = await launchChromium();
+  ({ api, dashboard } = await startDashboardOnFakeApi(({ route, query }) => answer(route, query)));
+  requests = api.requests;
+  siteUrl = dashboard.url;
 });
 
 after(async () => {
-  await browser?.close();
-  await close(site);
-  await close(api);
+  await dashboard?.close();
 });
 
 beforeEach(() => {
   rows = mailbox();
   bodies = {};
-  requests = [];
+  api.forgetRequests();
   syncState = {
     connection: 'connected',
     deliveryMode: 'push',
@@ -194,15 +153,11 @@ beforeEach(() => {
 });
 
 async function openDashboard(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await dashboard.browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.addInitScript((value) => sessionStorage.setItem('core-email.access-token', value), TOKEN);
   await page.goto(`${siteUrl}/`);
   await page.getByTestId('email-table').waitFor();
   return page;
-}
-
-function count(route: string): number {
-  return requests.filter((r) => r.route === route).length;
 }
 
 async function subjects(page: Page): Promise<string[]> {
@@ -303,13 +258,13 @@ test('SSE: sync progress moves the bars; a finished run and a mail event reload 
     assert.equal([...(events?.query.keys() ?? [])].length, 0, 'and never in the URL');
 
     // The first load and the reload when the stream connects come first, in either order: wait for quiet.
-    let before = count('GET /api/mail/messages');
+    let before = api.count('GET /api/mail/messages');
     for (;;) {
       await page.waitForTimeout(500);
-      if (count('GET /api/mail/messages') === before) break;
-      before = count('GET /api/mail/messages');
+      if (api.count('GET /api/mail/messages') === before) break;
+      before = api.count('GET /api/mail/messages');
     }
-    push('sync', {
+    api.push('sync', {
       runId: RUN_1,
       status: 'running',
       done: 30,
@@ -328,7 +283,7 @@ test('SSE: sync progress moves the bars; a finished run and a mail event reload 
 
     // Nothing reloads while a sync only progresses, and nothing is polled.
     await page.waitForTimeout(1_500);
-    assert.equal(count('GET /api/mail/messages'), before);
+    assert.equal(api.count('GET /api/mail/messages'), before);
 
     rows.unshift({
       id: 'm-new',
@@ -336,7 +291,7 @@ test('SSE: sync progress moves the bars; a finished run and a mail event reload 
       subject: 'Fresh off the sync',
       receivedAt: new Date(Date.UTC(2026, 0, 2)).toISOString(),
     });
-    push('sync', {
+    api.push('sync', {
       runId: RUN_1,
       status: 'finished',
       done: 61,
@@ -353,7 +308,7 @@ test('SSE: sync progress moves the bars; a finished run and a mail event reload 
       subject: 'Pushed by a mail event',
       receivedAt: new Date(Date.UTC(2026, 0, 3)).toISOString(),
     });
-    push('mail', { created: ['m-live'], updated: [], deleted: [], at: new Date().toISOString() });
+    api.push('mail', { created: ['m-live'], updated: [], deleted: [], at: new Date().toISOString() });
     await page.getByText('Pushed by a mail event', { exact: true }).waitFor();
   } finally {
     await page.close();
@@ -363,7 +318,7 @@ test('SSE: sync progress moves the bars; a finished run and a mail event reload 
 test('a stuck or failed run shows its reason; Resync and Full resync ask the API', async () => {
   const page = await openDashboard();
   try {
-    push('sync', {
+    api.push('sync', {
       runId: RUN_1,
       status: 'stuck',
       done: 5,
@@ -376,7 +331,7 @@ test('a stuck or failed run shows its reason; Resync and Full resync ask the API
     assert.equal(await page.getByTestId('sync-status').textContent(), 'Sync stuck');
     assert.match((await page.getByTestId('sync-error').textContent()) ?? '', /no progress for 300 s/);
 
-    push('sync', {
+    api.push('sync', {
       runId: RUN_1,
       status: 'failed',
       done: 5,
@@ -390,7 +345,7 @@ test('a stuck or failed run shows its reason; Resync and Full resync ask the API
     await page.getByRole('button', { name: 'Resync', exact: true }).click();
     await page.getByText('Syncing…').waitFor();
     await page.getByRole('button', { name: 'Full resync' }).click();
-    while (count('POST /api/mail/resync') < 2) await page.waitForTimeout(50);
+    while (api.count('POST /api/mail/resync') < 2) await page.waitForTimeout(50);
     const sent = requests.filter((r) => r.route === 'POST /api/mail/resync').map((r) => JSON.parse(r.body));
     assert.deepEqual(sent, [{ mode: 'incremental' }, { mode: 'full' }]);
     assert.ok(

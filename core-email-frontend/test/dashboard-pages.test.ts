@@ -5,76 +5,34 @@
 // Needs: `npm run -w core-email-frontend build` and Chromium at /usr/bin/chromium.
 import { after, before, beforeEach, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Browser, Page } from 'playwright-core';
-import { assertBuilt, launchChromium, maybeScreenshot } from './support/browser.js';
-import { close, listen, staticSite } from './support/http.js';
-
-interface FakeAnswer {
-  status: number;
-  body?: unknown;
-  headers?: Record<string, string>;
-}
+import { Page } from 'playwright-core';
+import { maybeScreenshot } from './support/browser.js';
+import { Dashboard } from './support/dashboard.js';
+import { FakeAnswer, FakeApi, startDashboardOnFakeApi } from './support/fake-api.js';
 
 const USER = { id: 'u-1', email: 'ada@example.test', userName: 'Ada', createdAt: '2026-01-02T03:04:05.000Z' };
 const TOKEN = 'token-from-an-earlier-log-in';
 
-/** The stand-in API: `answers["POST /api/auth/log-in"]` says what it replies; requests are recorded. */
+/** What the stand-in API answers: `answers["POST /api/auth/log-in"]`; anything else is a 404. */
 let answers: Record<string, FakeAnswer> = {};
-let requests: Array<{ route: string; authorization?: string; body: string }> = [];
 
-function fakeApi(req: IncomingMessage, res: ServerResponse) {
-  // The page is on another origin, as in production, so CORS applies, preflights included.
-  // Like the producer (enableCors with credentials): the origin echoed, credentials allowed.
-  const cors = {
-    'access-control-allow-origin': req.headers.origin ?? '*',
-    'access-control-allow-credentials': 'true',
-    'access-control-allow-headers': 'authorization, content-type',
-    'access-control-allow-methods': 'GET, POST, PUT, DELETE',
-    'access-control-expose-headers': 'retry-after',
-    vary: 'Origin',
-  };
-  if (req.method === 'OPTIONS') {
-    res.writeHead(204, cors).end();
-    return;
-  }
-  const route = `${req.method} ${new URL(req.url ?? '/', 'http://x').pathname}`;
-  let body = '';
-  req.on('data', (chunk: Buffer) => (body += chunk.toString()));
-  req.on('end', () => {
-    requests.push({ route, authorization: req.headers.authorization, body });
-    const answer = answers[route] ?? {
-      status: 404,
-      body: { statusCode: 404, error: 'Not Found', message: route },
-    };
-    const headers = { ...cors, 'content-type': 'application/json', ...answer.headers };
-    res
-      .writeHead(answer.status, headers)
-      .end(answer.body === undefined ? undefined : JSON.stringify(answer.body));
-  });
-}
-
-let browser: Browser;
-let site: Server;
+let api: FakeApi;
+let dashboard: Dashboard;
 let siteUrl: string;
-let api: Server;
-let apiUrl: string;
+let requests: FakeApi['requests'];
 
 before(async () => {
-  assertBuilt();
-  ({ server: api, url: apiUrl } = await listen(fakeApi));
-  ({ server: site, url: siteUrl } = await listen(staticSite(() => apiUrl)));
-  browser = await launchChromium();
+  ({ api, dashboard } = await startDashboardOnFakeApi(({ route }) => answers[route]));
+  requests = api.requests;
+  siteUrl = dashboard.url;
 });
 
 after(async () => {
-  await browser?.close();
-  await close(site);
-  await close(api);
+  await dashboard?.close();
 });
 
 beforeEach(() => {
-  requests = [];
+  api.forgetRequests();
   answers = {
     // The health panel is on every page; a healthy answer keeps it out of the way.
     'GET /api/health': { status: 200, body: { status: 'ok', details: {} } },
@@ -83,7 +41,7 @@ beforeEach(() => {
 
 /** Opens `path` in a fresh tab; with `token`, as a tab that logged in earlier (sessionStorage holds it). */
 async function open(path: string, { token }: { token?: string } = {}): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 720 } });
+  const page = await dashboard.browser.newPage({ viewport: { width: 1000, height: 720 } });
   if (token) {
     await page.addInitScript((value) => sessionStorage.setItem('core-email.access-token', value), token);
   }

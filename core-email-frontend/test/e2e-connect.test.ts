@@ -9,16 +9,12 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { Server } from 'node:http';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { assertBuilt, launchChromium, maybeScreenshot } from './support/browser.js';
-import { close, listen, staticSite } from './support/http.js';
-import { RunningProducer, startProducer } from './support/producer.js';
+import { maybeScreenshot } from './support/browser.js';
+import { Dashboard } from './support/dashboard.js';
+import { EMULATOR, emulatorControl, startDashboardAndProducer } from './support/end-to-end.js';
+import { RunningProducer } from './support/producer.js';
 
-/** The emulator registers exactly http://localhost:3000/api/user/outlook/redirect for the default app. */
-const PRODUCER_PORT = 3000;
-const REDIRECT_URI = `http://localhost:${PRODUCER_PORT}/api/user/outlook/redirect`;
-const EMULATOR = new URL(process.env.MS_AUTHORITY ?? 'https://localhost:8443').origin;
 const STEP_TIMEOUT = 30_000;
 
 const runId = randomBytes(4).toString('hex');
@@ -35,47 +31,22 @@ const MAILBOX = {
   displayName: 'E2E User',
 };
 
+let dashboard: Dashboard | undefined;
 let browser: Browser;
-let site: Server;
 let siteUrl: string;
 let producer: RunningProducer | undefined;
 /** Accounts this run created, deleted again at the end. */
 const created: Array<{ email: string; token: string; password: string }> = [];
 
 async function createMailbox(): Promise<void> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (process.env.EMULATOR_CONTROL_TOKEN)
-    headers.authorization = `Bearer ${process.env.EMULATOR_CONTROL_TOKEN}`;
-  // Node trusts the emulator's CA through NODE_EXTRA_CA_CERTS (scripts/local-env.sh).
-  const response = await fetch(`${EMULATOR}/__emulator/mailboxes`, {
-    method: 'POST',
-    headers,
-    body: JSON.stringify(MAILBOX),
-  });
+  const response = await emulatorControl('POST', '/mailboxes', MAILBOX);
   assert.equal(response.status, 201, `creating the emulator mailbox: ${await response.text()}`);
 }
 
 before(async () => {
-  assertBuilt();
-  // The dashboard on its own origin (like nginx on 4173), its /config.json pointing at the producer.
-  let apiUrl = '';
-  const served = await listen(
-    staticSite(() => apiUrl),
-    { host: 'localhost' },
-  );
-  site = served.server;
-  siteUrl = served.url;
-  producer = await startProducer(PRODUCER_PORT, {
-    DASHBOARD_URL: siteUrl,
-    CORS_ORIGINS: siteUrl,
-    MS_REDIRECT_URI: REDIRECT_URI,
-    // Throttling has its own tests; here a handful of sign-ups and log-ins must not trip a limit that other
-    // suites' requests from the same address may have used up in the same window.
-    THROTTLE_AUTH_LIMIT: '1000',
-  });
-  apiUrl = producer.url;
+  ({ dashboard, producer } = await startDashboardAndProducer());
+  ({ browser, url: siteUrl } = dashboard);
   await createMailbox();
-  browser = await launchChromium();
 });
 
 after(async () => {
@@ -87,9 +58,8 @@ after(async () => {
       body: JSON.stringify({ password }),
     }).catch((error: unknown) => console.warn('could not delete a test account', error));
   }
-  await browser?.close();
   await producer?.stop();
-  await close(site);
+  await dashboard?.close();
 });
 
 /**

@@ -9,18 +9,15 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { Server } from 'node:http';
 import { AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { Kafka, logLevel } from 'kafkajs';
 import { Browser, BrowserContext, Page } from 'playwright-core';
-import { assertBuilt, launchChromium, maybeScreenshot } from './support/browser.js';
-import { close, listen, staticSite } from './support/http.js';
-import { RunningProducer, startProducer } from './support/producer.js';
+import { maybeScreenshot } from './support/browser.js';
+import { Dashboard } from './support/dashboard.js';
+import { EMULATOR, emulatorControl, startDashboardAndProducer } from './support/end-to-end.js';
+import { RunningProducer } from './support/producer.js';
 
-const PRODUCER_PORT = 3000;
-const REDIRECT_URI = `http://localhost:${PRODUCER_PORT}/api/user/outlook/redirect`;
-const EMULATOR = new URL(process.env.MS_AUTHORITY ?? 'https://localhost:8443').origin;
 const CONSUMER_MAIN = fileURLToPath(new URL('../../core-email-consumer/dist/src/main.js', import.meta.url));
 const SEEDED = 300;
 const SYNC_TIMEOUT = 180_000;
@@ -36,8 +33,8 @@ const ACCOUNT = {
   password: `Pw ${randomBytes(6).toString('hex')}!`,
 };
 
+let dashboard: Dashboard | undefined;
 let browser: Browser;
-let site: Server;
 let siteUrl: string;
 let producer: RunningProducer | undefined;
 let consumer: ChildProcess | undefined;
@@ -45,14 +42,7 @@ let consumerOutput = '';
 let token: string | null = null;
 
 async function control<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
-  const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (process.env.EMULATOR_CONTROL_TOKEN)
-    headers.authorization = `Bearer ${process.env.EMULATOR_CONTROL_TOKEN}`;
-  const res = await fetch(`${EMULATOR}/__emulator${path}`, {
-    method,
-    headers,
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
+  const res = await emulatorControl(method, path, body);
   const text = await res.text();
   assert.ok(res.ok, `emulator ${method} ${path}: ${res.status} ${text}`);
   return (text ? JSON.parse(text) : {}) as T;
@@ -123,25 +113,11 @@ async function stopConsumer(): Promise<void> {
 }
 
 before(async () => {
-  assertBuilt();
-  let apiUrl = '';
-  const served = await listen(
-    staticSite(() => apiUrl),
-    { host: 'localhost' },
-  );
-  site = served.server;
-  siteUrl = served.url;
-  producer = await startProducer(PRODUCER_PORT, {
-    DASHBOARD_URL: siteUrl,
-    CORS_ORIGINS: siteUrl,
-    MS_REDIRECT_URI: REDIRECT_URI,
-    THROTTLE_AUTH_LIMIT: '1000',
-  });
-  apiUrl = producer.url;
+  ({ dashboard, producer } = await startDashboardAndProducer());
+  ({ browser, url: siteUrl } = dashboard);
   await control('POST', '/mailboxes', MAILBOX);
   await control('POST', `/mailboxes/${encodeURIComponent(MAILBOX.address)}/seed`, { messages: SEEDED });
   await startConsumer();
-  browser = await launchChromium();
 });
 
 after(async () => {
@@ -152,10 +128,9 @@ after(async () => {
       body: JSON.stringify({ password: ACCOUNT.password }),
     }).catch((error: unknown) => console.warn('could not delete the test account', error));
   }
-  await browser?.close();
   await stopConsumer();
   await producer?.stop();
-  await close(site);
+  await dashboard?.close();
 });
 
 function tails(): string {

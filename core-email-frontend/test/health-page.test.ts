@@ -8,10 +8,10 @@
 // /usr/bin/chromium (`apt-get install -y chromium`).
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { IncomingMessage, Server, ServerResponse } from 'node:http';
-import { Browser, Page } from 'playwright-core';
-import { assertBuilt, launchChromium, maybeScreenshot } from './support/browser.js';
-import { close, listen, staticSite } from './support/http.js';
+import { Page } from 'playwright-core';
+import { maybeScreenshot } from './support/browser.js';
+import { Dashboard, startDashboard } from './support/dashboard.js';
+import { FakeApi, startFakeApi } from './support/fake-api.js';
 
 /** What the producer answers when Kafka is down and the rest is up: HTTP 200, degraded (it serves on). */
 const KAFKA_DOWN_REPORT = {
@@ -30,44 +30,30 @@ const KAFKA_DOWN_REPORT = {
   },
 };
 
-function fakeProducer(req: IncomingMessage, res: ServerResponse) {
-  // The page is on another origin (like the dashboard on 4173 and the API on 3000), so CORS applies.
-  const cors = { 'access-control-allow-origin': '*' };
-  if (req.url === '/api/health') {
-    res
-      .writeHead(200, { ...cors, 'content-type': 'application/json' })
-      .end(JSON.stringify(KAFKA_DOWN_REPORT));
-    return;
-  }
-  res.writeHead(404, cors).end();
-}
-
-let browser: Browser;
-let site: Server;
-let siteUrl: string;
-let api: Server | undefined;
+let dashboard: Dashboard;
+let api: FakeApi | undefined;
 let apiUrl = 'http://127.0.0.1:9'; // replaced in each test
 
 before(async () => {
-  assertBuilt();
-  ({ server: site, url: siteUrl } = await listen(staticSite(() => apiUrl)));
-  browser = await launchChromium();
+  dashboard = await startDashboard(() => apiUrl);
 });
 
 after(async () => {
-  await browser?.close();
-  await close(site);
-  await close(api);
+  await dashboard?.close();
+  await api?.close();
 });
 
 async function openDashboard(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 640 } });
-  await page.goto(siteUrl);
+  const page = await dashboard.browser.newPage({ viewport: { width: 1000, height: 640 } });
+  await page.goto(dashboard.url);
   return page;
 }
 
 test('shows the title, the overall status and each dependency as up or down', async () => {
-  ({ server: api, url: apiUrl } = await listen(fakeProducer));
+  api = await startFakeApi(({ route }) =>
+    route === 'GET /api/health' ? { status: 200, body: KAFKA_DOWN_REPORT } : undefined,
+  );
+  apiUrl = api.url;
   const page = await openDashboard();
   try {
     await page.getByTestId('overall-status').waitFor({ timeout: 10_000 });
@@ -94,7 +80,7 @@ test('shows the title, the overall status and each dependency as up or down', as
 
 test('says the API is unreachable when nothing answers', async () => {
   // Take the fake producer down; the address it had now refuses connections.
-  await close(api);
+  await api?.close();
   api = undefined;
   const page = await openDashboard();
   try {

@@ -1,3 +1,4 @@
+import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { API_PREFIX, GRAPH_WEBHOOK_PATH } from '@core-email/contracts';
 import type { NestExpressApplication } from '@nestjs/platform-express';
@@ -7,6 +8,11 @@ import { AppModule } from './app.module';
 import { ProducerConfig } from './config/config';
 import { setupOpenApi } from './openapi';
 import { webhookBodyReader } from './webhooks/webhook-body';
+
+/** Every route under /api but the Prometheus scrape. */
+export function useApiPrefix(app: INestApplication): void {
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
+}
 
 /** Builds the producer exactly as production runs it; tests boot this same function. */
 export async function createProducerApp(
@@ -27,7 +33,7 @@ export async function createProducerApp(
   app.useBodyParser('urlencoded', { limit: config.env.HTTP_BODY_LIMIT, extended: false });
   // Which proxies may set X-Forwarded-For: the client address the rate limits count by.
   app.set('trust proxy', config.env.TRUST_PROXY);
-  app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
+  useApiPrefix(app);
   // Retry-After is exposed so the dashboard can say when a throttled form may be sent again.
   app.enableCors({ origin: config.env.CORS_ORIGINS, credentials: true, exposedHeaders: ['Retry-After'] });
   app.enableShutdownHooks();

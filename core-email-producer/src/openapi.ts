@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 
-/** OpenAPI at /api/docs (UI) and /api/docs-json: every endpoint is documented through its decorators. */
-export function setupOpenApi(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
+/** The API's OpenAPI document, built from the controllers' decorators (the dashboard's types come from it). */
+export function createOpenApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Core Email System API')
@@ -15,5 +15,9 @@ export function setupOpenApi(app: INestApplication): void {
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+}
+
+/** OpenAPI at /api/docs (UI) and /api/docs-json: every endpoint is documented through its decorators. */
+export function setupOpenApi(app: INestApplication): void {
+  SwaggerModule.setup('api/docs', app, createOpenApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
 }

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
-import { captureLines } from '@core-email/platform/testing';
+import { captureLines, stackEnv } from '@core-email/platform/testing';
+import { loadProducerConfig } from '../src/config/config';
 import { RunningProducer, startProducer } from './support/app';
 import { apiClient, ApiClient, clientAddress, newUser } from './support/users';
 
@@ -224,6 +225,82 @@ test('log-in is throttled after repeated failures, with Retry-After', async () =
     statuses.join(','),
   );
   assert.ok(Number(retryAfter) > 0, 'Retry-After says when to come back');
+});
+
+test("an account's failed log-ins are limited whatever addresses they come from; other accounts are not", async () => {
+  const user = await newUser(api); // a successful log-in: not counted
+  const statuses: number[] = [];
+  let retryAfter: string | null = null;
+  for (let i = 0; i < 6; i++) {
+    // A new client address each time: only the account's own count can stop this.
+    const res = await api.call('POST', '/api/auth/log-in', {
+      email: user.email.toUpperCase(),
+      password: `guess ${i}`,
+    });
+    statuses.push(res.status);
+    retryAfter = res.headers.get('retry-after');
+  }
+  assert.deepEqual(statuses, [401, 401, 401, 401, 401, 429]);
+  assert.ok(Number(retryAfter) > 0, 'Retry-After says when the account may try again');
+  const right = await api.call('POST', '/api/auth/log-in', { email: user.email, password: user.password });
+  assert.equal(right.status, 429, 'the account stays locked for the window, right password or not');
+  const other = await newUser(api);
+  const res = await api.call('POST', '/api/auth/log-in', { email: other.email, password: other.password });
+  assert.equal(res.status, 200, "another account's log-in is not held up");
+});
+
+test('password checks of a signed-in user are limited per user (change password, delete account)', async () => {
+  const user = await newUser(api);
+  const wrongChange = { currentPassword: 'wrong wrong', newPassword: 'whatever whatever' };
+  const statuses: number[] = [];
+  // A new client address for every call: the limit is the user's.
+  for (let i = 0; i < 6; i++)
+    statuses.push((await api.call('PUT', '/api/me/password', wrongChange, user.token)).status);
+  assert.deepEqual(
+    statuses,
+    [401, 401, 401, 401, 401, 429],
+    'refused before bcrypt runs once the limit is met',
+  );
+  const deletes: number[] = [];
+  for (let i = 0; i < 6; i++)
+    deletes.push((await api.call('DELETE', '/api/me', { password: 'wrong wrong' }, user.token)).status);
+  assert.deepEqual(deletes, [401, 401, 401, 401, 401, 429]);
+  const other = await newUser(api);
+  const res = await api.call('PUT', '/api/me/password', wrongChange, other.token);
+  assert.equal(res.status, 401, 'another user is not limited by this one');
+});
+
+test('a log-in that checked the old password while it was being changed gets no session that survives', async () => {
+  const user = await newUser(api);
+  const change = api.call(
+    'PUT',
+    '/api/me/password',
+    { currentPassword: user.password, newPassword: 'the new password' },
+    user.token,
+  );
+  // Log-ins with the old password timed to read the row before the change commits and finish after it.
+  const logIns = [150, 300, 450].map(async (ms) => {
+    await new Promise((r) => setTimeout(r, ms));
+    return api.call('POST', '/api/auth/log-in', { email: user.email, password: user.password });
+  });
+  assert.equal((await change).status, 200);
+  for (const res of await Promise.all(logIns)) {
+    if (res.status !== 200) {
+      assert.equal(res.status, 401);
+      continue;
+    }
+    const me = await api.call('GET', '/api/me', undefined, res.body.accessToken);
+    assert.equal(me.status, 401, 'a session opened with the old password outlived the change');
+  }
+});
+
+test('TRUST_PROXY takes hop counts, true/false and address lists; anything else names the variable', () => {
+  const load = (TRUST_PROXY: string) =>
+    loadProducerConfig({ ...stackEnv(process.env), TRUST_PROXY }).env.TRUST_PROXY;
+  assert.equal(load('1'), 1);
+  assert.equal(load('true'), true);
+  assert.equal(load('loopback, 10.0.0.0/8'), 'loopback, 10.0.0.0/8');
+  assert.throws(() => load('my balancer'), /TRUST_PROXY: expected a hop count/);
 });
 
 test('no password or token appears in the logs', async () => {

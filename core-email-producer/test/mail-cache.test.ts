@@ -64,6 +64,11 @@ test('pages are cached per version; one version bump invalidates them', async ()
 
   await recordMailWrite(redis, db, user.id);
   assert.equal(await firstSubject(user), 'changed');
+  // The marks go a day after the user's last write (a deleted user's with them), never before the pages.
+  for (const mark of ['version', 'lsn']) {
+    const left = await redis.ttl(mailCacheKey(user.id, mark));
+    assert.ok(left > producer.config.env.MAIL_CACHE_TTL_SECONDS && left <= 86_400, `${mark} ttl ${left}`);
+  }
 });
 
 test('read-your-writes: a write on the primary, recorded, is in the very next read (20 times)', async () => {

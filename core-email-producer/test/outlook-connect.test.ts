@@ -97,7 +97,13 @@ describe('connecting Outlook', () => {
         authorize.searchParams.get('redirect_uri'),
         'http://localhost:3000/api/user/outlook/redirect',
       );
-      assert.match(authorize.searchParams.get('scope')!, /Mail\.ReadWrite/);
+      // Read-only: nothing here changes mail, so a leaked token cannot change or delete it either.
+      const scopes = authorize.searchParams.get('scope')!.split(' ');
+      assert.ok(
+        scopes.some((s) => /\/Mail\.Read$|^Mail\.Read$/.test(s)),
+        scopes.join(' '),
+      );
+      assert.ok(!scopes.some((s) => /Mail\.(ReadWrite|Send)/.test(s)), scopes.join(' '));
       assert.ok(authorize.searchParams.get('state')!.length >= 43);
       const ttl = await producer.app
         .get<Cluster>(REDIS_CLUSTER)
@@ -268,6 +274,25 @@ describe('the state and the code', () => {
     assert.match(setCookie, /Path=\/api\/user\/outlook/);
   });
 
+  test('a redirect from a browser without the binding neither ends nor spoils the connect in progress', async () => {
+    const user = await newUser(api);
+    const { redirectUrl, cookie } = await authorizeAndSignIn(producer, api, user, await newMailbox());
+    // Someone who learnt the state (or forces a navigation to it) without the starting browser's cookie.
+    const forged = await fetch(redirectUrl, { redirect: 'manual' });
+    assert.equal(outcome(new URL(forged.headers.get('location')!)), 'error:invalid_state');
+    assert.equal(
+      forged.headers.get('set-cookie'),
+      null,
+      "the forged redirect must not clear anyone's cookie",
+    );
+    const withError = new URL(redirectUrl);
+    withError.searchParams.delete('code');
+    withError.searchParams.set('error', 'access_denied');
+    assert.equal(outcome((await followRedirect(withError.toString())).location), 'error:invalid_state');
+    // The user's own browser still completes it.
+    assert.equal(outcome((await followRedirect(redirectUrl, cookie)).location), 'connected');
+  });
+
   test('a replayed authorization code is rejected (redeem_failed) and changes nothing', async () => {
     const user = await newUser(api);
     const mailbox = await newMailbox();
@@ -368,6 +393,21 @@ describe('what leaves the service', () => {
     assert.ok(logLines.length > 0 && bodies.length > 0);
     const seen = bodies.join('\n') + logLines.join('');
     for (const secret of secrets) assert.ok(!seen.includes(secret), 'a Microsoft token left the service');
+  });
+
+  test("the OAuth redirect's code and state are not written to the access log", async () => {
+    const before = logLines.length;
+    const res = await fetch(
+      `${producer.url}/api/user/outlook/redirect?code=probe-code-5521&state=probe-state-7731`,
+      {
+        redirect: 'manual',
+      },
+    );
+    assert.equal(res.status, 302, 'an unknown state is sent back to the dashboard');
+    const written = logLines.slice(before).join('');
+    assert.match(written, /"url":"\/api\/user\/outlook\/redirect"/, 'the request is logged, by its path');
+    assert.ok(!written.includes('probe-code-5521'), 'the authorization code reached the log');
+    assert.ok(!written.includes('probe-state-7731'), 'the state reached the log');
   });
 
   test('OpenAPI documents every Outlook endpoint', async () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import {
+  assertProductionReady,
   booleanFlag,
   infraEnvShape,
   InfraSettings,
@@ -119,7 +120,13 @@ export function toConsumerConfig(env: ConsumerEnv): ConsumerConfig {
 
 /** The one place the consumer reads the environment. Throws ConfigError naming each bad variable. */
 export function loadConsumerConfig(source: NodeJS.ProcessEnv = process.env): ConsumerConfig {
-  return toConsumerConfig(parseEnv(consumerEnvSchema, source));
+  const env = parseEnv(consumerEnvSchema, source);
+  assertProductionReady(env, {
+    secrets: ['MS_CLIENT_SECRET'],
+    keyLists: ['TOKEN_ENCRYPTION_KEYS'],
+    publicUrls: ['PUBLIC_BASE_URL'],
+  });
+  return toConsumerConfig(env);
 }
 
 export const CONSUMER_CONFIG = Symbol('CONSUMER_CONFIG');

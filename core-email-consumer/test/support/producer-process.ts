@@ -18,6 +18,7 @@ const MAIN = resolve(__dirname, '..', '..', '..', '..', 'core-email-producer', '
 
 export interface ProducerProcess {
   url: string;
+  pid: number;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -43,6 +44,7 @@ export async function startProducerProcess(
   await waitUntilUp(child, 'producer', `${url}/api/health`, (status) => status === 200, 60);
   return {
     url,
+    pid: child.pid!,
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;

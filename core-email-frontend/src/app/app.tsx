@@ -1,11 +1,13 @@
 // Which page to show: the dashboard at /, the log-in and sign-up pages, and the rule that the dashboard
 // needs a session (without one, the log-in page; with one, log-in and sign-up go to the dashboard).
+import { QueryClientProvider } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import type { AppConfig } from '../config';
 import { Layout } from '../components/layout';
 import { UserMenu } from '../features/auth/components/user-menu';
 import { SessionProvider, useSession } from '../features/auth/session';
 import type { RedirectOutcome } from '../features/outlook/redirect-outcome';
+import { queryClient } from '../lib/query-client';
 import { navigate, usePathname } from '../lib/router';
 import { DashboardRoute } from './routes/dashboard';
 import { LogInRoute } from './routes/log-in';
@@ -15,9 +17,11 @@ const PUBLIC_PATHS = new Set(['/log-in', '/sign-up']);
 
 export function App({ config, outcome }: { config: AppConfig; outcome: RedirectOutcome | null }) {
   return (
-    <SessionProvider>
-      <Routes apiUrl={config.apiUrl} outcome={outcome} />
-    </SessionProvider>
+    <QueryClientProvider client={queryClient}>
+      <SessionProvider>
+        <Routes apiUrl={config.apiUrl} outcome={outcome} />
+      </SessionProvider>
+    </QueryClientProvider>
   );
 }
 

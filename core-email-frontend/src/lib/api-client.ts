@@ -1,6 +1,8 @@
-// The one place the dashboard talks HTTP to the producer: base URL, JSON, the Bearer token, and the
-// producer's error shape turned into ApiError. Every file under features/*/api/ goes through `apiRequest`.
-import type { ApiErrorBody } from '../api/types';
+// The one place the dashboard talks HTTP to the producer: the typed client (openapi-fetch over the generated
+// api/schema.d.ts), the base URL, the Bearer token, and the producer's error answer turned into ApiError.
+// Every file under features/*/api/ calls `api()` (or one of its two variants) and unwraps with `dataOf`.
+import createClient, { type Client, type Middleware } from 'openapi-fetch';
+import type { paths } from '../api/schema';
 import { clearToken, readToken } from './session-token';
 
 export class ApiError extends Error {
@@ -16,12 +18,14 @@ export class ApiError extends Error {
   }
 }
 
-let apiUrl = 'http://localhost:3000';
+type ApiClient = Client<paths>;
+
 const sessionEndedListeners = new Set<() => void>();
+let clients = createClients('http://localhost:3000');
 
 /** Called once at start-up (main.tsx) with the loaded configuration. */
 export function configureApiClient(settings: { apiUrl: string }): void {
-  apiUrl = settings.apiUrl;
+  clients = createClients(settings.apiUrl);
 }
 
 /** `listener` runs when a request that carried the token answers 401. Returns the unsubscribe function. */
@@ -30,87 +34,88 @@ export function onSessionEnded(listener: () => void): () => void {
   return () => sessionEndedListeners.delete(listener);
 }
 
-interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'DELETE';
-  body?: unknown;
-  /** Send the session's Bearer token (default). Sign-up and log-in set this to false. */
-  auth?: boolean;
-  /**
-   * Whether a 401 means the session is over (default). False where the API also answers 401 for a wrong
-   * password typed into a form (change password, delete account): that is a field error, and a session that
-   * really ended is caught by the next ordinary request.
-   */
-  endSessionOn401?: boolean;
-  /**
-   * Send and accept cookies on this cross-origin call (fetch's credentials: 'include'). Only where the API
-   * sets one: Connect Outlook's HttpOnly cookie that binds the OAuth round trip to this browser.
-   */
-  withCookies?: boolean;
-  signal?: AbortSignal;
+/** Sends the session's Bearer token; a 401 means the session is over. */
+export function api(): ApiClient {
+  return clients.session;
 }
 
-export async function apiRequest<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const { method = 'GET', body, auth = true, endSessionOn401 = true, withCookies = false, signal } = options;
-  const headers: Record<string, string> = { accept: 'application/json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
-  const token = auth ? readToken() : null;
-  if (token) headers.authorization = `Bearer ${token}`;
-
-  let response: Response;
-  try {
-    response = await fetch(`${apiUrl}${path}`, {
-      method,
-      headers,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      credentials: withCookies ? 'include' : 'same-origin',
-      signal,
-    });
-  } catch (error) {
-    if (signal?.aborted) throw error;
-    throw new ApiError(0, [`The API at ${apiUrl} is unreachable. Is the producer running?`]);
-  }
-
-  // A 401 on a request that carried the token means the session expired or was revoked. A 401 without one
-  // (wrong password at log-in) is an answer for the form, not the end of a session.
-  if (response.status === 401 && token && endSessionOn401) {
-    clearToken();
-    sessionEndedListeners.forEach((listener) => listener());
-  }
-  if (!response.ok) throw await toApiError(response);
-  if (response.status === 204) return undefined as T;
-  return (await response.json()) as T;
+/** Sign-up and log-in: no token, and their 401 (wrong password) is an answer for the form. */
+export function anonymousApi(): ApiClient {
+  return clients.anonymous;
 }
 
 /**
- * Opens a long-lived GET (Server-Sent Events) with the Bearer token and returns its body to read as it
- * arrives. fetch rather than EventSource: EventSource cannot send an Authorization header, and the token
- * must never go in a URL (it would land in logs and history). A 401 ends the session like any request.
+ * Sends the token, but a 401 does not end the session: where the API also answers 401 for a wrong password
+ * typed into a form (change password, delete account), that is a field error, and a session that really
+ * ended is caught by the next ordinary request.
  */
-export async function apiStream(path: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
-  const token = readToken();
-  const headers: Record<string, string> = { accept: 'text/event-stream' };
-  if (token) headers.authorization = `Bearer ${token}`;
-  const response = await fetch(`${apiUrl}${path}`, { headers, signal, cache: 'no-store' });
-  if (response.status === 401 && token) {
-    clearToken();
-    sessionEndedListeners.forEach((listener) => listener());
-  }
-  if (!response.ok || !response.body) throw await toApiError(response);
-  return response.body;
+export function passwordCheckedApi(): ApiClient {
+  return clients.passwordChecked;
 }
 
-async function toApiError(response: Response): Promise<ApiError> {
+/** The answer's body, or the ApiError that the producer's error answer means. */
+export async function dataOf<T>(
+  pending: Promise<{ data?: T; error?: unknown; response: Response }>,
+): Promise<T> {
+  const { data, error, response } = await pending;
+  if (!response.ok) throw toApiError(response, error);
+  return data as T;
+}
+
+function createClients(apiUrl: string) {
+  return {
+    session: createApiClient(apiUrl, [unreachable(apiUrl), bearerToken({ endSessionOn401: true })]),
+    passwordChecked: createApiClient(apiUrl, [unreachable(apiUrl), bearerToken({ endSessionOn401: false })]),
+    anonymous: createApiClient(apiUrl, [unreachable(apiUrl)]),
+  };
+}
+
+function createApiClient(apiUrl: string, middleware: Middleware[]): ApiClient {
+  const client = createClient<paths>({ baseUrl: apiUrl, headers: { accept: 'application/json' } });
+  client.use(...middleware);
+  return client;
+}
+
+function bearerToken({ endSessionOn401 }: { endSessionOn401: boolean }): Middleware {
+  return {
+    onRequest({ request }) {
+      const token = readToken();
+      if (token) request.headers.set('authorization', `Bearer ${token}`);
+      return request;
+    },
+    onResponse({ request, response }) {
+      // A 401 on a request that carried the token means the session expired or was revoked.
+      if (endSessionOn401 && response.status === 401 && request.headers.has('authorization')) {
+        clearToken();
+        sessionEndedListeners.forEach((listener) => listener());
+      }
+    },
+  };
+}
+
+function unreachable(apiUrl: string): Middleware {
+  return {
+    onError({ request }) {
+      // An aborted request (the page moved on) stays an AbortError, which the query layer ignores.
+      if (request.signal.aborted) return;
+      return new ApiError(0, [`The API at ${apiUrl} is unreachable. Is the producer running?`]);
+    },
+  };
+}
+
+/** Every error the producer answers with (its exception filter); `message` may name the field. */
+interface ApiErrorBody {
+  message?: unknown;
+}
+
+/** `body` is the answer parsed as JSON, or its text when it is not JSON (a proxy's error page). */
+function toApiError(response: Response, body: unknown): ApiError {
   const retryAfter = Number(response.headers.get('retry-after'));
   const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter : undefined;
+  const message = typeof body === 'object' && body !== null ? (body as ApiErrorBody).message : undefined;
   let messages: string[] = [];
-  try {
-    const body = (await response.json()) as Partial<ApiErrorBody> | null;
-    const message = body?.message;
-    if (Array.isArray(message)) messages = message.filter((m): m is string => typeof m === 'string');
-    else if (typeof message === 'string') messages = [message];
-  } catch {
-    // Not JSON (a proxy's error page): the status line below is all there is to say.
-  }
+  if (Array.isArray(message)) messages = message.filter((m): m is string => typeof m === 'string');
+  else if (typeof message === 'string') messages = [message];
   if (response.status === 429) {
     const wait = retryAfterSeconds ? `in ${retryAfterSeconds} seconds` : 'in a minute';
     messages = [`Too many attempts. Try again ${wait}.`];

@@ -1,7 +1,7 @@
-// Reads a Server-Sent Events stream from the API (see apiStream) and keeps it open: when it drops, it is
-// opened again after a growing pause (1 s up to 30 s), so a restarted producer or a flaky network heals by
-// itself. Comment lines (the server's heartbeat) are skipped; each event's data is JSON.
-import { ApiError, apiStream } from './api-client';
+// Reads a Server-Sent Events stream from the API (`open`: features/mail/api/get-events.ts) and keeps it open:
+// when it drops, it is opened again after a growing pause (1 s up to 30 s), so a restarted producer or a
+// flaky network heals by itself. Comment lines (the server's heartbeat) are skipped; each event's data is JSON.
+import { ApiError } from './api-client';
 
 export type EventHandler = (event: string, data: unknown) => void;
 
@@ -10,7 +10,7 @@ const MAX_RETRY_MS = 30_000;
 
 /** Listens until `signal` aborts. `onOpen` runs on each (re)connect: events may have been missed meanwhile. */
 export async function listenToEvents(
-  path: string,
+  open: (signal: AbortSignal) => Promise<ReadableStream<Uint8Array>>,
   onEvent: EventHandler,
   onOpen: () => void,
   signal: AbortSignal,
@@ -18,7 +18,7 @@ export async function listenToEvents(
   let retryMs = FIRST_RETRY_MS;
   while (!signal.aborted) {
     try {
-      const body = await apiStream(path, signal);
+      const body = await open(signal);
       retryMs = FIRST_RETRY_MS;
       onOpen();
       await readEvents(body, onEvent);

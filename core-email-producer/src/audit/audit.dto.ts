@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 
-const STATUSES = ['complete', 'repaired', 'failed'];
+const STATUSES = ['complete', 'repaired', 'failed'] as const;
 
 export class AuditFolderView {
   @ApiProperty({ description: "Graph's folder id" })

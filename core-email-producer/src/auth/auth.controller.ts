@@ -29,7 +29,9 @@ export class AuthController {
   @Post('log-in')
   @HttpCode(200)
   @UseGuards(ThrottlerGuard)
-  @ApiOperation({ summary: 'Open a session (rate-limited)' })
+  @ApiOperation({
+    summary: 'Open a session (rate-limited per client address; failed log-ins also per account)',
+  })
   @ApiZodBody(logInSchema)
   @ApiResponse({ status: 200, type: SessionView })
   @ApiResponse({ status: 401, description: 'wrong email or password' })

@@ -13,6 +13,7 @@ import { JwtStrategy } from './jwt.strategy';
 import { MeController } from './me.controller';
 import { SessionsRepository } from './sessions.repository';
 import { DeadlineThrottlerStorage } from './throttler-storage';
+import { LogInFailuresRepository } from './log-in-failures.repository';
 import { SessionTokensService } from './tokens.service';
 
 @Module({
@@ -31,7 +32,8 @@ import { SessionTokensService } from './tokens.service';
       useFactory: (config: ProducerConfig, redis: Cluster) => ({
         throttlers: [
           {
-            // 'default' so the answer carries a plain Retry-After header; only sign-up and log-in use the guard.
+            // 'default' so the answer carries a plain Retry-After header. Used by sign-up and log-in (per address; failed
+            // log-ins are also counted per account, by LogInFailuresRepository) and by the password checks of a signed-in user (per user).
             name: 'default',
             limit: config.env.THROTTLE_AUTH_LIMIT,
             ttl: config.env.THROTTLE_AUTH_TTL_SECONDS * 1000,
@@ -45,6 +47,7 @@ import { SessionTokensService } from './tokens.service';
   providers: [
     AuthService,
     SessionsRepository,
+    LogInFailuresRepository,
     SessionTokensService,
     JwtStrategy,
     JwtAuthGuard,

@@ -1,8 +1,10 @@
 import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
 import * as bcrypt from 'bcrypt';
+import { TooManyRequests } from '@core-email/platform';
 import { UsersRepository } from '../users/users.repository';
 import { SessionView, SignedUpView, UserView } from '../users/user.view';
 import type { ChangePasswordInput, LogInInput, SignUpInput } from './auth.schemas';
+import { LogInFailuresRepository } from './log-in-failures.repository';
 import { SessionsRepository } from './sessions.repository';
 import { SessionTokensService } from './tokens.service';
 
@@ -20,6 +22,7 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly sessions: SessionsRepository,
     private readonly tokens: SessionTokensService,
+    private readonly failures: LogInFailuresRepository,
   ) {}
 
   async signUp(input: SignUpInput): Promise<SignedUpView> {
@@ -34,12 +37,24 @@ export class AuthService {
   }
 
   async logIn(input: LogInInput): Promise<SessionView> {
+    const wait = await this.failures.lockedFor(input.email);
+    if (wait > 0) throw new TooManyRequests('too many failed log-ins for this account', wait);
     const user = await this.users.findByEmail(input.email);
     const ok = await bcrypt.compare(input.password, user?.passwordHash ?? DUMMY_HASH);
-    if (!user || !ok) throw new UnauthorizedException('wrong email or password');
+    if (!user || !ok) {
+      await this.failures.recordFailure(input.email);
+      throw new UnauthorizedException('wrong email or password');
+    }
+    await this.failures.clear(input.email);
     await this.users.touchLastLogin(user.id);
-    const session = await this.tokens.open(user.id);
-    return { ...session, user: UserView.of({ ...user, lastLogin: new Date() }) };
+    const { issued, sessionId } = await this.tokens.open(user.id);
+    // A password change that landed while the old password was being checked must not leave this session
+    // alive: its revocation may have run before the session existed. Read again once the session exists.
+    if ((await this.users.findById(user.id))?.passwordHash !== user.passwordHash) {
+      await this.sessions.revoke(sessionId);
+      throw new UnauthorizedException('wrong email or password');
+    }
+    return { ...issued, user: UserView.of({ ...user, lastLogin: new Date() }) };
   }
 
   async logOut(sessionId: string): Promise<void> {
@@ -57,8 +72,8 @@ export class AuthService {
     const user = await this.verifyPassword(userId, input.currentPassword, 'currentPassword');
     await this.users.updatePassword(userId, await bcrypt.hash(input.newPassword, BCRYPT_COST));
     await this.sessions.revokeAll(userId);
-    const session = await this.tokens.open(userId);
-    return { ...session, user: UserView.of(user) };
+    const { issued } = await this.tokens.open(userId);
+    return { ...issued, user: UserView.of(user) };
   }
 
   /** The user row (and with it everything the database keeps of them) goes, and every session ends. */

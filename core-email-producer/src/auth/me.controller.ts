@@ -6,6 +6,7 @@ import { ChangePasswordInput, changePasswordSchema } from './auth.schemas';
 import { AuthService } from './auth.service';
 import { CurrentUser } from './current-user.decorator';
 import { JwtAuthGuard } from './jwt-auth.guard';
+import { UserThrottlerGuard } from './throttle-guards';
 import type { SessionUser } from './session-user';
 
 @ApiTags('me')
@@ -25,12 +26,14 @@ export class MeController {
   }
 
   @Put('password')
+  @UseGuards(UserThrottlerGuard)
   @ApiOperation({
     summary: 'Change the password; every other session is signed out, this one gets a new token',
   })
   @ApiZodBody(changePasswordSchema)
   @ApiResponse({ status: 200, type: SessionView })
   @ApiResponse({ status: 401, description: 'currentPassword is wrong' })
+  @ApiResponse({ status: 429, description: 'too many attempts for this user; see Retry-After' })
   changePassword(
     @CurrentUser() user: SessionUser,
     @ZodBody(changePasswordSchema) body: ChangePasswordInput,

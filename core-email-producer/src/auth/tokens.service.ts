@@ -18,10 +18,11 @@ export class SessionTokensService {
     @Inject(PRODUCER_CONFIG) private readonly config: ProducerConfig,
   ) {}
 
-  async open(userId: string): Promise<IssuedSession> {
+  /** The token for the caller, and the session's id (never sent: the token names it). */
+  async open(userId: string): Promise<{ issued: IssuedSession; sessionId: string }> {
     const ttl = this.config.env.JWT_TTL_SECONDS;
     const sid = await this.sessions.create(userId, ttl);
     const accessToken = await this.jwt.signAsync({ sub: userId, sid }, { expiresIn: ttl });
-    return { accessToken, tokenType: 'Bearer', expiresIn: ttl };
+    return { issued: { accessToken, tokenType: 'Bearer', expiresIn: ttl }, sessionId: sid };
   }
 }

@@ -4,9 +4,12 @@ import {
   infraEnvShape,
   InfraSettings,
   infraSettingsFrom,
+  assertProductionReady,
   microsoftEnvShape,
   parseEnv,
 } from '@core-email/platform';
+
+const TRUST_PROXY_ENTRY = /^(loopback|linklocal|uniquelocal|[0-9A-Fa-f:.]+(\/\d{1,3})?)$/;
 
 /** Every variable the producer reads. `.env.example` lists them all with a comment each. */
 export const producerEnvSchema = z.object({
@@ -19,7 +22,19 @@ export const producerEnvSchema = z.object({
     .regex(/^\d+(kb|mb)$/, 'expected e.g. 100kb or 1mb')
     .default('100kb'),
   DASHBOARD_URL: z.string().url().default('http://localhost:4173'),
-  TRUST_PROXY: z.string().min(1).default('loopback'),
+  // Express's `trust proxy`: a hop count (1 = the one load balancer in front), true/false, or a list of
+  // addresses, CIDRs and the names loopback, linklocal, uniquelocal. The client address rate limits count by.
+  TRUST_PROXY: z
+    .string()
+    .min(1)
+    .default('loopback')
+    .refine(
+      (v) => /^(\d+|true|false)$/.test(v) || v.split(',').every((t) => TRUST_PROXY_ENTRY.test(t.trim())),
+      'expected a hop count, true, false, or addresses/CIDRs/loopback/linklocal/uniquelocal, comma-separated',
+    )
+    .transform((v): boolean | number | string =>
+      /^\d+$/.test(v) ? Number(v) : v === 'true' ? true : v === 'false' ? false : v,
+    ),
   JWT_SECRET: z.string().min(32, 'at least 32 characters'),
   JWT_TTL_SECONDS: z.coerce
     .number()
@@ -55,7 +70,13 @@ export function toProducerConfig(env: ProducerEnv): ProducerConfig {
 
 /** The one place the producer reads the environment. Throws ConfigError naming each bad variable. */
 export function loadProducerConfig(source: NodeJS.ProcessEnv = process.env): ProducerConfig {
-  return toProducerConfig(parseEnv(producerEnvSchema, source));
+  const env = parseEnv(producerEnvSchema, source);
+  assertProductionReady(env, {
+    secrets: ['JWT_SECRET', 'MS_CLIENT_SECRET'],
+    keyLists: ['TOKEN_ENCRYPTION_KEYS'],
+    publicUrls: ['MS_REDIRECT_URI', 'DASHBOARD_URL', 'CORS_ORIGINS'],
+  });
+  return toProducerConfig(env);
 }
 
 export const PRODUCER_CONFIG = Symbol('PRODUCER_CONFIG');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { QueryRunner } from 'typeorm';
 import { encodeCursor, MailCursor } from './mail-cursor';
-import type { FolderView, SyncStatusView } from './mailbox.dto';
+import type { FolderView, SyncRunView, SyncStatusView } from './mailbox.dto';
 import type { MessagePageView, MessageSummaryView, MessageView } from './message.dto';
 
 type Row = Record<string, unknown>;
@@ -63,7 +63,10 @@ export class MailReadRepository {
     if (!row) return null;
     return {
       ...toSummary(row),
-      body: { content: row.body_content as string | null, contentType: row.body_type as string | null },
+      body: {
+        content: row.body_content as string | null,
+        contentType: row.body_type as MessageView['body']['contentType'],
+      },
       ccRecipients: row.cc_recipients as MessageView['ccRecipients'],
       bccRecipients: row.bcc_recipients as MessageView['bccRecipients'],
       categories: row.categories as string[],
@@ -111,8 +114,8 @@ export class MailReadRepository {
       run: run
         ? {
             id: run.id as string,
-            status: run.status as string,
-            mode: run.mode as string,
+            status: run.status as SyncRunView['status'],
+            mode: run.mode as SyncRunView['mode'],
             reason: run.reason as string,
             startedAt: iso(run.started_at)!,
             finishedAt: iso(run.finished_at),
@@ -149,10 +152,10 @@ function toSummary(r: Row): MessageSummaryView {
     toRecipients: r.to_recipients as MessageSummaryView['toRecipients'],
     subject: r.subject as string | null,
     bodyPreview: r.body_preview as string | null,
-    importance: r.importance as string | null,
+    importance: r.importance as MessageSummaryView['importance'],
     hasAttachments: r.has_attachments as boolean,
     isRead: r.is_read as boolean,
-    flagStatus: r.flag_status as string | null,
+    flagStatus: r.flag_status as MessageSummaryView['flagStatus'],
     receivedAt: iso(r.received_at),
   };
 }

@@ -53,13 +53,18 @@ export class MailController {
       "Ordered by received time then row, newest first. Pass the previous page's `nextCursor` as `cursor`. " +
       'An unknown `folderId` gives an empty page (a folder can appear with the next sync).',
   })
-  @ApiQuery({ name: 'folderId', required: false, description: "a folder's Graph id" })
+  @ApiQuery({ name: 'folderId', required: false, type: String, description: "a folder's Graph id" })
   @ApiQuery({
     name: 'limit',
     required: false,
     schema: { type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE },
   })
-  @ApiQuery({ name: 'cursor', required: false, description: 'opaque; the `nextCursor` of the previous page' })
+  @ApiQuery({
+    name: 'cursor',
+    required: false,
+    type: String,
+    description: 'opaque; the `nextCursor` of the previous page',
+  })
   @ApiOkResponse({ type: MessagePageView })
   @ApiBadRequestResponse({ description: 'a malformed limit, folderId or cursor; the message names it' })
   messages(

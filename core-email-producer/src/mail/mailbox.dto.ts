@@ -25,15 +25,22 @@ export class FolderListView {
   items!: FolderView[];
 }
 
+const SYNC_RUN_STATUSES = ['running', 'finished', 'failed', 'stuck'] as const;
+const SYNC_MODES = ['incremental', 'full'] as const;
+const CONNECTION_STATUSES = ['not_connected', 'connected', 'reauth_required', 'disconnected'] as const;
+
+export type SyncRunStatus = (typeof SYNC_RUN_STATUSES)[number];
+export type ConnectionStatus = (typeof CONNECTION_STATUSES)[number];
+
 export class SyncRunView {
   @ApiProperty({ format: 'uuid' })
   id!: string;
 
-  @ApiProperty({ enum: ['running', 'finished', 'failed', 'stuck'] })
-  status!: string;
+  @ApiProperty({ enum: SYNC_RUN_STATUSES })
+  status!: SyncRunStatus;
 
-  @ApiProperty({ enum: ['incremental', 'full'] })
-  mode!: string;
+  @ApiProperty({ enum: SYNC_MODES })
+  mode!: (typeof SYNC_MODES)[number];
 
   @ApiProperty({ example: 'resync' })
   reason!: string;
@@ -54,10 +61,8 @@ export class SyncRunView {
   error!: string | null;
 }
 
-export type ConnectionStatus = 'not_connected' | 'connected' | 'reauth_required' | 'disconnected';
-
 export class SyncStatusView {
-  @ApiProperty({ enum: ['not_connected', 'connected', 'reauth_required', 'disconnected'] })
+  @ApiProperty({ enum: CONNECTION_STATUSES })
   connection!: ConnectionStatus;
 
   @ApiProperty({

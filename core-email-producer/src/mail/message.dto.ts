@@ -36,7 +36,7 @@ export class MessageSummaryView {
   bodyPreview!: string | null;
 
   @ApiProperty({ nullable: true, type: String, enum: ['low', 'normal', 'high'] })
-  importance!: string | null;
+  importance!: 'low' | 'normal' | 'high' | null;
 
   @ApiProperty()
   hasAttachments!: boolean;
@@ -45,7 +45,7 @@ export class MessageSummaryView {
   isRead!: boolean;
 
   @ApiProperty({ nullable: true, type: String, enum: ['notFlagged', 'flagged', 'complete'] })
-  flagStatus!: string | null;
+  flagStatus!: 'notFlagged' | 'flagged' | 'complete' | null;
 
   @ApiProperty({ nullable: true, type: String, format: 'date-time' })
   receivedAt!: string | null;
@@ -68,7 +68,7 @@ export class MessageBodyView {
   content!: string | null;
 
   @ApiProperty({ nullable: true, type: String, enum: ['text', 'html'] })
-  contentType!: string | null;
+  contentType!: 'text' | 'html' | null;
 }
 
 /** One message in full. */

@@ -7,8 +7,24 @@ import type { CookieOptions, Request } from 'express';
  * cookie, a user could send their own authorize URL to someone else and get that person's mailbox linked to
  * their account (OAuth login CSRF). Only a hash of the nonce is stored server-side.
  */
-export const BINDING_COOKIE = 'core_email_oauth';
-const COOKIE_PATH = '/api/user/outlook';
+/**
+ * Over https the cookie is `__Host-`: Secure, Path=/, no Domain, so a sibling subdomain or a plain-http
+ * response cannot plant or overwrite it (a tossed cookie would link the victim's mailbox to the attacker's
+ * account). Plain http (local development only: production refuses an http redirect URI) cannot carry the
+ * prefix, so there it keeps a plain name, scoped to the redirect's path.
+ */
+export interface BindingCookie {
+  name: string;
+  options: CookieOptions;
+}
+
+export function bindingCookie(secure: boolean, maxAgeMs: number): BindingCookie {
+  // Lax: sent on the top-level GET navigation back from Microsoft, never on cross-site subrequests.
+  const options: CookieOptions = { httpOnly: true, sameSite: 'lax', maxAge: maxAgeMs };
+  return secure
+    ? { name: '__Host-core_email_oauth', options: { ...options, secure: true, path: '/' } }
+    : { name: 'core_email_oauth', options: { ...options, secure: false, path: '/api/user/outlook' } };
+}
 
 export function newBrowserNonce(): string {
   return randomBytes(32).toString('base64url');
@@ -23,17 +39,12 @@ export function sameBinding(nonce: string | undefined, storedHash: string): bool
   return sameSecret(storedHash, bindingHash(nonce));
 }
 
-export function bindingCookieOptions(secure: boolean, maxAgeMs: number): CookieOptions {
-  // Lax: sent on the top-level GET navigation back from Microsoft, never on cross-site subrequests.
-  return { httpOnly: true, sameSite: 'lax', secure, path: COOKIE_PATH, maxAge: maxAgeMs };
-}
-
 /** The nonce from the request's Cookie header (no cookie parser needed for one cookie). */
-export function readBindingCookie(req: Request): string | undefined {
+export function readBindingCookie(req: Request, name: string): string | undefined {
   const header = req.headers.cookie ?? '';
   for (const part of header.split(';')) {
-    const [name, ...rest] = part.trim().split('=');
-    if (name === BINDING_COOKIE) return rest.join('=') || undefined;
+    const [key, ...rest] = part.trim().split('=');
+    if (key === name) return rest.join('=') || undefined;
   }
   return undefined;
 }

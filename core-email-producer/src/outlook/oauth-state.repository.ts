@@ -43,14 +43,26 @@ export class OAuthStateRepository {
     );
   }
 
+  /** The connect a state belongs to, left in place: the redirect checks the browser before taking it. */
+  async peek(state: string): Promise<PendingConnect | null> {
+    return parsePending(
+      await withRedisDeadline(this.redis, this.timeoutMs, () => this.redis.get(key(state))),
+    );
+  }
+
   /**
    * GETDEL: of two requests with one state, only one gets it. Unknown, used or expired → null. A GETDEL
    * abandoned at the deadline may still consume the state: the user then starts the connect again.
    */
   async take(state: string): Promise<PendingConnect | null> {
-    const raw = await withRedisDeadline(this.redis, this.timeoutMs, () => this.redis.getdel(key(state)));
-    if (raw === null) return null;
-    const parsed = pendingConnect.safeParse(JSON.parse(raw));
-    return parsed.success ? parsed.data : null;
+    return parsePending(
+      await withRedisDeadline(this.redis, this.timeoutMs, () => this.redis.getdel(key(state))),
+    );
   }
+}
+
+function parsePending(raw: string | null): PendingConnect | null {
+  if (raw === null) return null;
+  const parsed = pendingConnect.safeParse(JSON.parse(raw));
+  return parsed.success ? parsed.data : null;
 }

@@ -17,7 +17,7 @@ import {
 import type { SessionUser } from '../auth/session-user';
 import { SessionsRepository } from '../auth/sessions.repository';
 import { PRODUCER_CONFIG, ProducerConfig } from '../config/config';
-import { bindingHash, newBrowserNonce, sameBinding } from './browser-binding';
+import { BindingCookie, bindingCookie, bindingHash, newBrowserNonce, sameBinding } from './browser-binding';
 import { OAuthStateRepository, PendingConnect } from './oauth-state.repository';
 import type { ConnectFailure, RedirectQuery } from './outlook.schemas';
 
@@ -79,28 +79,39 @@ export class OutlookConnectService {
     return { authorizeUrl, browserNonce };
   }
 
-  /** Whether the binding cookie needs `Secure` (the redirect URI is https). */
-  get secureCookies(): boolean {
-    return this.settings.redirectUri.startsWith('https:');
+  /** The browser-binding cookie, `Secure` and `__Host-` when the redirect URI is https. */
+  bindingCookie(maxAgeMs: number): BindingCookie {
+    return bindingCookie(this.settings.redirectUri.startsWith('https:'), maxAgeMs);
   }
 
-  /** Handles Microsoft's redirect; returns where to send the browser (the dashboard, with the outcome). */
-  async complete(query: RedirectQuery, browserNonce: string | undefined): Promise<string> {
+  /**
+   * Handles Microsoft's redirect: where to send the browser (the dashboard, with the outcome), and whether
+   * this browser's binding was used up (only then is its cookie cleared: a forged redirect with someone
+   * else's or a made-up state must not end the connect that browser has in progress).
+   */
+  async complete(
+    query: RedirectQuery,
+    browserNonce: string | undefined,
+  ): Promise<{ url: string; bindingUsed: boolean }> {
+    const pending = await this.states.peek(query.state);
+    if (!pending || !sameBinding(browserNonce, pending.browserBinding)) {
+      return { url: this.dashboardUrl('invalid_state'), bindingUsed: false };
+    }
     try {
-      const failure = await this.tryComplete(query, browserNonce);
-      return this.dashboardUrl(failure);
+      const failure = await this.tryComplete(query, pending);
+      return { url: this.dashboardUrl(failure), bindingUsed: true };
     } catch (error) {
       this.logger.error({ err: error }, 'outlook connect failed');
-      return this.dashboardUrl('internal_error');
+      return { url: this.dashboardUrl('internal_error'), bindingUsed: true };
     }
   }
 
+  /** `pending` is this browser's: taken once (of two redirects with one state, one gets it). */
   private async tryComplete(
     query: RedirectQuery,
-    browserNonce: string | undefined,
+    pending: PendingConnect,
   ): Promise<ConnectFailure | undefined> {
-    const pending = await this.states.take(query.state);
-    if (!pending || !sameBinding(browserNonce, pending.browserBinding)) return 'invalid_state';
+    if (!(await this.states.take(query.state))) return 'invalid_state';
     if (!(await this.sessions.exists(pending.userId, pending.sessionId))) return 'invalid_state';
     if (query.error !== undefined)
       return query.error === 'access_denied' ? 'access_denied' : 'authorization_failed';

@@ -2,7 +2,7 @@ import { Controller, Get, Redirect, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ApiBadRequestResponse, ApiFoundResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { ZodQuery } from '@core-email/platform';
-import { BINDING_COOKIE, bindingCookieOptions, readBindingCookie } from './browser-binding';
+import { readBindingCookie } from './browser-binding';
 import { OutlookConnectService } from './outlook-connect.service';
 import { RedirectQuery, redirectQuerySchema } from './outlook.schemas';
 
@@ -35,8 +35,9 @@ export class OutlookRedirectController {
     @Req() req: Request,
     @Res({ passthrough: true }) res: Response,
   ): Promise<{ url: string; statusCode: number }> {
-    const url = await this.connect.complete(query, readBindingCookie(req));
-    res.clearCookie(BINDING_COOKIE, bindingCookieOptions(this.connect.secureCookies, 0));
+    const cookie = this.connect.bindingCookie(0);
+    const { url, bindingUsed } = await this.connect.complete(query, readBindingCookie(req, cookie.name));
+    if (bindingUsed) res.clearCookie(cookie.name, cookie.options);
     return { url, statusCode: 302 };
   }
 }

@@ -12,7 +12,6 @@ import { CurrentUser } from '../auth/current-user.decorator';
 import { JwtAuthGuard } from '../auth/jwt-auth.guard';
 import type { SessionUser } from '../auth/session-user';
 import { OutlookAccountsService } from './outlook-accounts.service';
-import { BINDING_COOKIE, bindingCookieOptions } from './browser-binding';
 import { OutlookConnectService, STATE_TTL_SECONDS } from './outlook-connect.service';
 import { ConnectStartedDto, OutlookConnectionDto } from './outlook.dto';
 
@@ -50,11 +49,8 @@ export class OutlookController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<ConnectStartedDto> {
     const { authorizeUrl, browserNonce } = await this.connect.start(user);
-    res.cookie(
-      BINDING_COOKIE,
-      browserNonce,
-      bindingCookieOptions(this.connect.secureCookies, STATE_TTL_SECONDS * 1000),
-    );
+    const cookie = this.connect.bindingCookie(STATE_TTL_SECONDS * 1000);
+    res.cookie(cookie.name, browserNonce, cookie.options);
     return { authorizeUrl };
   }
 

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import type { UserEntity } from '@core-email/platform';
 
 /** What the API shows of a user: never the password hash. */
@@ -7,7 +7,13 @@ export class UserView {
   @ApiProperty() email!: string;
   @ApiProperty() userName!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
-  @ApiPropertyOptional({ format: 'date-time', nullable: true }) lastLogin!: string | null;
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'null before the first log-in',
+  })
+  lastLogin!: string | null;
 
   static of(user: UserEntity): UserView {
     return {
@@ -22,7 +28,7 @@ export class UserView {
 
 export class SessionView {
   @ApiProperty({ description: 'Bearer token bound to a server-side session' }) accessToken!: string;
-  @ApiProperty({ example: 'Bearer' }) tokenType!: 'Bearer';
+  @ApiProperty({ enum: ['Bearer'] }) tokenType!: 'Bearer';
   @ApiProperty({ description: 'seconds until the session expires' }) expiresIn!: number;
   @ApiProperty({ type: UserView }) user!: UserView;
 }

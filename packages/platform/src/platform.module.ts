@@ -8,7 +8,7 @@ import { INFRA_SETTINGS, InfraSettings } from './config/infra-settings';
 import { HealthController } from './health/health.controller';
 import { AllExceptionsFilter } from './http/error-filter';
 import { InfrastructureModule } from './infrastructure.module';
-import { createLogger, LOGGER } from './logging/logger';
+import { createLogger, LOGGER, serializeAccessRequest } from './logging/logger';
 
 export interface PlatformOptions {
   /** The app's own validated config, injectable under `configToken`. */
@@ -37,6 +37,7 @@ export class PlatformModule {
             logger,
             // Health probes, scrapes and Graph's notifications (thousands a second; counted by metrics instead).
             autoLogging: { ignore: (req) => isQuietPath(req.url ?? '') },
+            serializers: { req: serializeAccessRequest },
           },
           // Express 5 route syntax for "every path" (nestjs-pino's default '*' is the old syntax).
           forRoutes: [{ path: '{*path}', method: RequestMethod.ALL }],

@@ -1,4 +1,4 @@
-import type { User } from '../../api/types';
+import type { User } from '../../api/models';
 import { AccountCard } from '../../features/auth/components/account-card';
 import { Mailbox } from '../../features/mail/components/mailbox';
 import { useOutlook } from '../../features/outlook/api/get-outlook';

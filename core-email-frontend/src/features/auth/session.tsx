@@ -2,8 +2,9 @@
 // comes from GET /api/me, so a reload or the return from Microsoft's sign-in restores the session, and an
 // expired one is noticed at once.
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { LogInResponse, User } from '../../api/types';
+import type { Session, User } from '../../api/models';
 import { onSessionEnded } from '../../lib/api-client';
+import { forgetUserData } from '../../lib/query-client';
 import { navigate } from '../../lib/router';
 import { clearToken, readToken, saveToken } from '../../lib/session-token';
 import { getMe } from './api/get-me';
@@ -17,7 +18,7 @@ export type SessionState =
 interface SessionContextValue {
   session: SessionState;
   /** After a successful log-in (or password change, which issues a new token). */
-  startSession: (response: LogInResponse) => void;
+  startSession: (response: Session) => void;
   /** Forget the token locally and go to the log-in page with `notice`. */
   endSession: (notice?: string) => void;
 }
@@ -31,11 +32,12 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const endSession = useCallback((notice?: string) => {
     clearToken();
+    forgetUserData();
     setSession({ status: 'signed-out', notice });
     navigate('/log-in', { replace: true });
   }, []);
 
-  const startSession = useCallback((response: LogInResponse) => {
+  const startSession = useCallback((response: Session) => {
     saveToken(response.accessToken);
     setSession({ status: 'signed-in', user: response.user });
   }, []);

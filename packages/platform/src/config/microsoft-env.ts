@@ -24,7 +24,7 @@ export const microsoftEnvShape = {
   MS_CLIENT_ID: z.string().min(1).max(200),
   MS_CLIENT_SECRET: z.string().min(1).max(500),
   MS_REDIRECT_URI: z.string().url().default('http://localhost:3000/api/user/outlook/redirect'),
-  MS_SCOPES: z.string().min(1).default('offline_access User.Read Mail.ReadWrite'),
+  MS_SCOPES: z.string().min(1).default('offline_access User.Read Mail.Read'),
   GRAPH_BASE_URL: z.string().url().default('https://graph.microsoft.com/v1.0'),
   TOKEN_ENCRYPTION_KEYS: csv(encryptionKey).pipe(z.array(z.string()).min(1, 'at least one keyId:base64key')),
   TOKEN_ENCRYPTION_ACTIVE_KEY_ID: z.string().min(1).max(32).optional(),

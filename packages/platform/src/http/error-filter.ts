@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import { randomUUID } from 'node:crypto';
 import type { Request, Response } from 'express';
 import { DependencyUnavailable } from '../errors/dependency-unavailable';
+import { TooManyRequests } from '../errors/too-many-requests';
 import { isDatabaseUnreachable, POSTGRES_RETRY_AFTER_SECONDS } from '../database/database-unreachable';
 
 export interface ErrorBody {
@@ -33,7 +34,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const req = ctx.getRequest<Request>();
     const body = this.toBody(exception, req);
     if (res.headersSent) return;
-    if (exception instanceof DependencyUnavailable)
+    if (exception instanceof DependencyUnavailable || exception instanceof TooManyRequests)
       res.setHeader('Retry-After', String(exception.retryAfterSeconds));
     res.status(body.statusCode).json(body);
   }

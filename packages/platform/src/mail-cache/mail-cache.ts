@@ -23,8 +23,12 @@ export function mailCacheKey(userId: string, suffix: string): string {
  */
 export const MAIL_WRITE_MARK_DEADLINE_MS = 5_000;
 
-/** The recorded LSN outlives any sensible replica lag; after that a replica is trusted again. */
-const LSN_TTL_SECONDS = 86_400;
+/**
+ * The recorded LSN outlives any sensible replica lag; after that a replica is trusted again. The version
+ * lives as long after the user's last write (refreshed by each): far longer than any cached page, so when it
+ * lapses and starts again at 1 no page cached under an old number is left, and a deleted user's marks go.
+ */
+const MARK_TTL_SECONDS = 86_400;
 
 /** LSNs as 16 hex digits, so the script can keep the greatest with a plain string comparison. */
 export function padLsn(lsn: string): string {
@@ -40,6 +44,7 @@ export function unpadLsn(padded: string): string {
 // Keeps the greatest LSN: two pages of one user may finish out of order on different connections.
 const RECORD_SCRIPT = `
 local version = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
 local current = redis.call('GET', KEYS[2])
 if (not current) or ARGV[1] > current then
   redis.call('SET', KEYS[2], ARGV[1], 'EX', ARGV[2])
@@ -73,7 +78,7 @@ export async function markMailWrite(
 ): Promise<number> {
   const keys = [mailCacheKey(userId, 'version'), mailCacheKey(userId, 'lsn')];
   const version = await withRedisDeadline(redis, deadlineMs, () =>
-    redis.eval(RECORD_SCRIPT, 2, ...keys, padLsn(lsn), LSN_TTL_SECONDS),
+    redis.eval(RECORD_SCRIPT, 2, ...keys, padLsn(lsn), MARK_TTL_SECONDS),
   );
   return Number(version);
 }

@@ -1,12 +1,17 @@
 // POST /api/mail/audit: check now that the copy equals the mailbox (joins an audit already pending).
-import { apiRequest } from '../../../lib/api-client';
-import { useMutation } from '../../../lib/use-mutation';
-import type { AuditRequested } from '../types';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, dataOf } from '../../../lib/api-client';
+import { AUDIT_KEY } from './get-audit';
 
-export function requestAudit(): Promise<AuditRequested> {
-  return apiRequest<AuditRequested>('/api/mail/audit', { method: 'POST', body: {} });
+export function requestAudit() {
+  return dataOf(api().POST('/api/mail/audit', { body: {} }));
 }
 
 export function useRequestAudit() {
-  return useMutation(requestAudit);
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: requestAudit,
+    // The audit now says it is pending, which starts the polling until it ends.
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: AUDIT_KEY }),
+  });
 }

@@ -1,5 +1,5 @@
 // Under a folder's name: what the latest completeness audit proved about it.
-import type { FolderAudit } from '../types';
+import type { FolderAudit } from '../../../api/models';
 
 export function FolderAuditLine({ audit }: { audit: FolderAudit }) {
   return (

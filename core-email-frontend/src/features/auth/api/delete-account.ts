@@ -1,12 +1,12 @@
 // DELETE /api/me: 204; removes the user with their tokens, mail and subscriptions. Needs the password;
 // a wrong one is 401 "password: is wrong", a field error rather than the end of the session.
-import { apiRequest } from '../../../lib/api-client';
-import { useMutation } from '../../../lib/use-mutation';
+import { useMutation } from '@tanstack/react-query';
+import { dataOf, passwordCheckedApi } from '../../../lib/api-client';
 
-export function deleteAccount(input: { password: string }): Promise<void> {
-  return apiRequest<void>('/api/me', { method: 'DELETE', body: input, endSessionOn401: false });
+export async function deleteAccount(input: { password: string }): Promise<void> {
+  await dataOf(passwordCheckedApi().DELETE('/api/me', { body: input }));
 }
 
 export function useDeleteAccount() {
-  return useMutation(deleteAccount);
+  return useMutation({ mutationFn: deleteAccount });
 }

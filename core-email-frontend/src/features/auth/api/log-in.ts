@@ -1,12 +1,11 @@
 // POST /api/auth/log-in: 200 with the access token and the user; 401 wrong credentials; 429 throttled.
-import type { LogInInput, LogInResponse } from '../../../api/types';
-import { apiRequest } from '../../../lib/api-client';
-import { useMutation } from '../../../lib/use-mutation';
+import { useMutation } from '@tanstack/react-query';
+import { anonymousApi, dataOf } from '../../../lib/api-client';
 
-export function logIn(input: LogInInput): Promise<LogInResponse> {
-  return apiRequest<LogInResponse>('/api/auth/log-in', { method: 'POST', body: input, auth: false });
+export function logIn(input: { email: string; password: string }) {
+  return dataOf(anonymousApi().POST('/api/auth/log-in', { body: input }));
 }
 
 export function useLogIn() {
-  return useMutation(logIn);
+  return useMutation({ mutationFn: logIn });
 }

@@ -1,12 +1,11 @@
 // POST /api/auth/sign-up: 201 with the new user; 400 names the field, 409 for a taken email, 429 throttled.
-import type { SignUpInput, SignUpResponse } from '../../../api/types';
-import { apiRequest } from '../../../lib/api-client';
-import { useMutation } from '../../../lib/use-mutation';
+import { useMutation } from '@tanstack/react-query';
+import { anonymousApi, dataOf } from '../../../lib/api-client';
 
-export function signUp(input: SignUpInput): Promise<SignUpResponse> {
-  return apiRequest<SignUpResponse>('/api/auth/sign-up', { method: 'POST', body: input, auth: false });
+export function signUp(input: { email: string; userName: string; password: string }) {
+  return dataOf(anonymousApi().POST('/api/auth/sign-up', { body: input }));
 }
 
 export function useSignUp() {
-  return useMutation(signUp);
+  return useMutation({ mutationFn: signUp });
 }

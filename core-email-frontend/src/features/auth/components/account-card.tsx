@@ -1,4 +1,4 @@
-import type { User } from '../../../api/types';
+import type { User } from '../../../api/models';
 import { ChangePasswordForm } from './change-password-form';
 import { DeleteAccountForm } from './delete-account-form';
 

@@ -60,8 +60,8 @@ export function ChangePasswordForm() {
         errors={errors.fields.newPassword}
         hint="At least 8 characters, at most 72 bytes."
       />
-      <button type="submit" className="button" disabled={changePassword.pending}>
-        {changePassword.pending ? 'Changing…' : 'Change password'}
+      <button type="submit" className="button" disabled={changePassword.isPending}>
+        {changePassword.isPending ? 'Changing…' : 'Change password'}
       </button>
     </form>
   );

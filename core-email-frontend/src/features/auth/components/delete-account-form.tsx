@@ -37,8 +37,8 @@ export function DeleteAccountForm() {
         onChange={(e) => setPassword(e.target.value)}
         errors={errors.fields.password}
       />
-      <button type="submit" className="button button-danger" disabled={deleteAccount.pending}>
-        {deleteAccount.pending ? 'Deleting…' : 'Delete my account'}
+      <button type="submit" className="button button-danger" disabled={deleteAccount.isPending}>
+        {deleteAccount.isPending ? 'Deleting…' : 'Delete my account'}
       </button>
     </form>
   );

@@ -3,7 +3,7 @@ import { FormErrors } from '../../../components/form-errors';
 import { TextField } from '../../../components/text-field';
 import { toFormErrors } from '../../../lib/form-errors';
 import { useLogIn } from '../api/log-in';
-import type { LogInResponse } from '../../../api/types';
+import type { Session } from '../../../api/models';
 
 const FIELDS = ['email', 'password'] as const;
 
@@ -12,7 +12,7 @@ export function LogInForm({
   onLoggedIn,
 }: {
   initialEmail?: string;
-  onLoggedIn: (response: LogInResponse) => void;
+  onLoggedIn: (response: Session) => void;
 }) {
   const [email, setEmail] = useState(initialEmail);
   const [password, setPassword] = useState('');
@@ -48,8 +48,8 @@ export function LogInForm({
         errors={errors.fields.password}
         autoFocus={Boolean(initialEmail)}
       />
-      <button type="submit" className="button button-primary" disabled={logIn.pending}>
-        {logIn.pending ? 'Logging in…' : 'Log in'}
+      <button type="submit" className="button button-primary" disabled={logIn.isPending}>
+        {logIn.isPending ? 'Logging in…' : 'Log in'}
       </button>
     </form>
   );

@@ -3,7 +3,7 @@ import { FormErrors } from '../../../components/form-errors';
 import { TextField } from '../../../components/text-field';
 import { toFormErrors } from '../../../lib/form-errors';
 import { useSignUp } from '../api/sign-up';
-import type { User } from '../../../api/types';
+import type { User } from '../../../api/models';
 
 const FIELDS = ['email', 'userName', 'password'] as const;
 
@@ -55,8 +55,8 @@ export function SignUpForm({ onSignedUp }: { onSignedUp: (user: User) => void })
         errors={errors.fields.password}
         hint="At least 8 characters, at most 72 bytes."
       />
-      <button type="submit" className="button button-primary" disabled={signUp.pending}>
-        {signUp.pending ? 'Creating account…' : 'Create account'}
+      <button type="submit" className="button button-primary" disabled={signUp.isPending}>
+        {signUp.isPending ? 'Creating account…' : 'Create account'}
       </button>
     </form>
   );

@@ -1,5 +1,5 @@
 // Title-bar actions when signed in: who, and Log out.
-import type { User } from '../../../api/types';
+import type { User } from '../../../api/models';
 import { useLogOut } from '../api/log-out';
 
 export function UserMenu({ user }: { user: User }) {

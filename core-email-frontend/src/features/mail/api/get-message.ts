@@ -1,12 +1,19 @@
 // GET /api/mail/messages/:id: one message in full, body included (404 unless it is the caller's).
-import type { Message } from '../../../api/types';
-import { apiRequest } from '../../../lib/api-client';
-import { useQuery } from '../../../lib/use-query';
+import { queryOptions, useQuery } from '@tanstack/react-query';
+import { api, dataOf } from '../../../lib/api-client';
+import { MAIL_KEY } from './keys';
 
-export function getMessage(id: string, signal?: AbortSignal): Promise<Message> {
-  return apiRequest<Message>(`/api/mail/messages/${encodeURIComponent(id)}`, { signal });
+export function getMessage(id: string, signal?: AbortSignal) {
+  return dataOf(api().GET('/api/mail/messages/{id}', { params: { path: { id } }, signal }));
+}
+
+export function messageQuery(id: string) {
+  return queryOptions({
+    queryKey: [...MAIL_KEY, 'message', id],
+    queryFn: ({ signal }) => getMessage(id, signal),
+  });
 }
 
 export function useMessage(id: string) {
-  return useQuery(`mail-message:${id}`, (signal) => getMessage(id, signal));
+  return useQuery(messageQuery(id));
 }

@@ -1,8 +1,8 @@
 // GET /api/mail/messages: one page of the table, newest first. Keyset paging: the API hands out an opaque
 // `nextCursor`; the page after it is asked for with `cursor`.
-import type { MessagePage } from '../../../api/types';
-import { apiRequest } from '../../../lib/api-client';
-import { useQuery } from '../../../lib/use-query';
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import { api, dataOf } from '../../../lib/api-client';
+import { MAIL_KEY } from './keys';
 
 export const PAGE_SIZE = 25;
 
@@ -11,15 +11,19 @@ export interface MessagesQuery {
   cursor: string | null;
 }
 
-export function getMessages({ folderId, cursor }: MessagesQuery, signal?: AbortSignal): Promise<MessagePage> {
-  const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
-  if (folderId) params.set('folderId', folderId);
-  if (cursor) params.set('cursor', cursor);
-  return apiRequest<MessagePage>(`/api/mail/messages?${params}`, { signal });
+export function getMessages({ folderId, cursor }: MessagesQuery, signal?: AbortSignal) {
+  const query = { limit: PAGE_SIZE, folderId: folderId ?? undefined, cursor: cursor ?? undefined };
+  return dataOf(api().GET('/api/mail/messages', { params: { query }, signal }));
 }
 
+export function messagesQuery(query: MessagesQuery) {
+  return queryOptions({
+    queryKey: [...MAIL_KEY, 'messages', query],
+    queryFn: ({ signal }) => getMessages(query, signal),
+  });
+}
+
+/** The page on screen stays until the next one arrives (no "Loading" flash while paging). */
 export function useMessages(query: MessagesQuery) {
-  return useQuery(`mail-messages:${query.folderId ?? ''}:${query.cursor ?? ''}`, (signal) =>
-    getMessages(query, signal),
-  );
+  return useQuery({ ...messagesQuery(query), placeholderData: keepPreviousData });
 }

@@ -1,5 +1,5 @@
 // The email table with the original dashboard's columns. A row opens the message.
-import type { Address, MessageSummary } from '../../../api/types';
+import type { Address, MessageSummary } from '../../../api/models';
 
 function who(address: Address | undefined): string {
   return address?.name || address?.address || '';

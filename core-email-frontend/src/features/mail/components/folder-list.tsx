@@ -1,7 +1,6 @@
 // The mailbox's folders with their counts; choosing one filters the table (null: every folder).
-import type { Folder } from '../../../api/types';
+import type { Folder, FolderAudit } from '../../../api/models';
 import { FolderAuditLine } from '../../audit/components/folder-audit';
-import type { FolderAudit } from '../../audit/types';
 
 interface FolderListProps {
   folders: Folder[];

@@ -1,13 +1,15 @@
 // The synced mailbox: the sync panel, the folders, the email table with paging, the opened message.
-// Kept current by the server's events (GET /api/events), never by polling: a finished sync or a `mail`
-// event reloads the folders and the page on screen.
+// Kept current by the server's events (GET /api/events), never by polling: a finished sync, a `mail` event
+// or a reopened stream invalidates everything under the mail key (status, folders, pages, audit).
+import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import type { SyncEvent } from '../../../api/types';
+import type { SyncEvent } from '../../../api/models';
 import { Banner } from '../../../components/banner';
 import { AuditSummary } from '../../audit/components/audit-summary';
 import { useMailboxAudit } from '../../audit/use-mailbox-audit';
 import { useMailEvents } from '../api/get-events';
 import { useFolders } from '../api/get-folders';
+import { MAIL_KEY } from '../api/keys';
 import { useMessages } from '../api/get-messages';
 import { useSyncStatus } from '../api/get-sync-status';
 import { ResyncMode, useResync } from '../api/resync';
@@ -29,25 +31,16 @@ export function Mailbox() {
   const [live, setLive] = useState<SyncEvent | null>(null);
   const resync = useResync();
   const audit = useMailboxAudit();
+  const queryClient = useQueryClient();
 
-  const reloadMail = () => {
-    folders.reload();
-    messages.reload();
-    audit.reload(); // an audit's repairs arrive as a `mail` event
-  };
+  const refetchMail = () => void queryClient.invalidateQueries({ queryKey: MAIL_KEY });
   useMailEvents({
     onSync: (event) => {
       setLive(event);
-      if (event.status !== 'running') {
-        status.reload();
-        reloadMail();
-      }
+      if (event.status !== 'running') refetchMail();
     },
-    onMail: reloadMail,
-    onConnected: () => {
-      status.reload();
-      reloadMail();
-    },
+    onMail: refetchMail,
+    onConnected: refetchMail,
   });
 
   const startResync = (mode: ResyncMode) =>
@@ -63,9 +56,9 @@ export function Mailbox() {
   return (
     <div className="stack" data-testid="mailbox">
       <SyncPanel
-        progress={progressOf(live, status.status === 'success' ? status.data.run : null)}
-        deliveryMode={status.status === 'success' ? status.data.deliveryMode : null}
-        busy={resync.pending}
+        progress={progressOf(live, status.data?.run ?? null)}
+        deliveryMode={status.data?.deliveryMode ?? null}
+        busy={resync.isPending}
         error={resync.error instanceof Error ? resync.error.message : null}
         onResync={startResync}
         audit={<AuditSummary audit={audit} />}
@@ -84,7 +77,7 @@ export function Mailbox() {
             />
           )}
           <div className="mailbox-main">
-            {messages.status === 'loading' && <p className="muted">Loading messages…</p>}
+            {messages.status === 'pending' && <p className="muted">Loading messages…</p>}
             {messages.status === 'error' && <Banner tone="error">{messages.error.message}</Banner>}
             {messages.status === 'success' && (
               <>

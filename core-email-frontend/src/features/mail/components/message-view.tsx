@@ -1,5 +1,5 @@
 // One message opened from the table: its headers and its body.
-import type { Address } from '../../../api/types';
+import type { Address } from '../../../api/models';
 import { Banner } from '../../../components/banner';
 import { useMessage } from '../api/get-message';
 import { MessageBody } from './message-body';
@@ -20,7 +20,7 @@ export function MessageView({ id, onClose }: { id: string; onClose: () => void }
           Close
         </button>
       </header>
-      {message.status === 'loading' && <p className="muted">Loading the message…</p>}
+      {message.status === 'pending' && <p className="muted">Loading the message…</p>}
       {message.status === 'error' && <Banner tone="error">{message.error.message}</Banner>}
       {message.status === 'success' && (
         <>

@@ -1,7 +1,7 @@
 // The latest sync run: a bar overall and one per folder while it runs, the reason when it failed or is stuck,
 // and the buttons that start a resync.
 import type { ReactNode } from 'react';
-import type { SyncEvent } from '../../../api/types';
+import type { SyncEvent } from '../../../api/models';
 import { Banner } from '../../../components/banner';
 import type { ResyncMode } from '../api/resync';
 import { ProgressBar } from './progress-bar';

@@ -1,11 +1,16 @@
 // DELETE /api/outlook: 204; the tokens are removed, the copied mail stays.
-import { apiRequest } from '../../../lib/api-client';
-import { useMutation } from '../../../lib/use-mutation';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { api, dataOf } from '../../../lib/api-client';
+import { outlookQuery } from './get-outlook';
 
-export function disconnectOutlook(): Promise<void> {
-  return apiRequest<void>('/api/outlook', { method: 'DELETE' });
+export async function disconnectOutlook(): Promise<void> {
+  await dataOf(api().DELETE('/api/outlook'));
 }
 
 export function useDisconnectOutlook() {
-  return useMutation(disconnectOutlook);
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: disconnectOutlook,
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: outlookQuery.queryKey }),
+  });
 }

@@ -1,5 +1,5 @@
 // The mailbox connection: its state and the one action that makes sense in it.
-import type { OutlookConnection } from '../../../api/types';
+import type { OutlookConnection } from '../../../api/models';
 import { Banner } from '../../../components/banner';
 import { useConnectOutlook } from '../api/connect-outlook';
 import { useDisconnectOutlook } from '../api/disconnect-outlook';
@@ -24,7 +24,7 @@ export function OutlookCard({ outlook }: { outlook: ReturnType<typeof useOutlook
   // The authorize URL is a full page on Microsoft's (or the emulator's) origin: leave the app for it.
   const startConnect = () =>
     connect.mutate(undefined, { onSuccess: ({ authorizeUrl }) => window.location.assign(authorizeUrl) });
-  const startDisconnect = () => disconnect.mutate(undefined, { onSuccess: outlook.reload });
+  const startDisconnect = () => disconnect.mutate();
 
   return (
     <section className="card" aria-labelledby="outlook-title" data-testid="outlook-card">
@@ -37,14 +37,14 @@ export function OutlookCard({ outlook }: { outlook: ReturnType<typeof useOutlook
         )}
       </header>
 
-      {outlook.status === 'loading' && <p className="muted">Loading the connection…</p>}
+      {outlook.status === 'pending' && <p className="muted">Loading the connection…</p>}
       {outlook.status === 'error' && (
         <Banner tone="error">Could not load the connection: {errorText(outlook.error)}</Banner>
       )}
       {outlook.status === 'success' && (
         <ConnectionBody
           connection={outlook.data}
-          busy={connect.pending || disconnect.pending}
+          busy={connect.isPending || disconnect.isPending}
           onConnect={startConnect}
           onDisconnect={startDisconnect}
         />
