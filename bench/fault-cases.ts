@@ -1,16 +1,18 @@
 // The faults of `npm run faults`, each injected while the load runs. `inject` returns when the fault has ended
 // (the dependency is back, or the killed process replaced): recovery is measured from then.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
-import { testKafka, waitForGroup } from 'core-email-consumer/dist/test/support/kafka-group';
 import {
+  testKafka,
+  waitForGroup,
   connectOutlookThroughApi,
   newApiUser,
   openEventStream,
-} from 'core-email-consumer/dist/test/support/producer-process';
-import { assertMailboxExact } from 'core-email-consumer/dist/test/support/ground-truth';
+  assertMailboxExact,
+} from 'core-email-consumer/testing';
 import type { Load, LoadOptions } from './fault-load';
 import { killAllRedis, killRedis, redisMasters, signalKafka, signalPg, stackUp } from './fault-stack';
-import { sleep, until, type World } from './fault-world';
+import { until, type World } from './fault-world';
 
 export interface CaseOutcome {
   /** performance.now() when the fault ended. */

@@ -2,9 +2,9 @@
 // every 250 ms, and new mail is delivered through the emulator round robin at a steady rate. Every answer and
 // every delivered message is recorded with its time, so a case can count 5xx, the slowest request, losses
 // (delivered, never in PostgreSQL) and how long after the fault its effects lasted.
-import { callApi } from 'core-email-consumer/dist/test/support/producer-process';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { callApi } from 'core-email-consumer/testing';
 import type { FleetUser, World } from './fault-world';
-import { sleep } from './fault-world';
 
 export interface Answer {
   kind: 'read' | 'sign-in';

@@ -2,9 +2,10 @@
 // fault ended, then every delivered message gets up to 60 s to be stored. Figures are the table: requests,
 // 5xx, slowest request, messages delivered and in PostgreSQL, and the recovery time (from the fault's end to the
 // last failed or slow answer, or the last message delivered before the end being stored, whichever is later).
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { FaultCase } from './fault-cases';
 import { Answer, Load, LoadOptions } from './fault-load';
-import { sleep, type World } from './fault-world';
+import type { World } from './fault-world';
 
 export interface CaseRow {
   name: string;

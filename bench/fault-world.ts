@@ -2,30 +2,28 @@
 // its own (http webhooks allowed), the real producer on a fixed port (a restarted one comes back there, where
 // Graph's webhook URL points), one or more real consumers in a fresh group, and N users who signed up through
 // the API, connected an emulator mailbox through the real OAuth flow and hold their event stream open.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { inParallel, runMigrations } from '@core-email/platform';
-import {
-  EmulatorProcess,
-  startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
+import { EmulatorProcess, eventually, startEmulatorProcess } from '@core-email/platform/testing';
 import {
   ConsumerProcess,
   emulatorEnv,
   freePort,
   startConsumerProcess,
-} from 'core-email-consumer/dist/test/support/consumer-process';
-import { groupAtTopicEnd, testKafka, waitForGroup } from 'core-email-consumer/dist/test/support/kafka-group';
-import {
+  groupAtTopicEnd,
+  testKafka,
+  waitForGroup,
   callApi,
   connectOutlookThroughApi,
   EventStream,
   openEventStream,
   ProducerProcess,
   startProducerProcess,
-} from 'core-email-consumer/dist/test/support/producer-process';
-import { startSyncContext } from 'core-email-consumer/dist/test/support/sync-app';
+  startSyncContext,
+} from 'core-email-consumer/testing';
 
 export interface FleetUser {
   id: string;
@@ -164,12 +162,7 @@ export async function newFleetUser(
   return { id, email, password: PASSWORD, token, address, stream };
 }
 
+/** Polls `probe` every 200 ms until it holds or `ms` pass; a probe that throws counts as "not yet". */
 export async function until(what: string, ms: number, probe: () => Promise<boolean>): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await probe().catch(() => false))) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(200);
-  }
+  await eventually(probe, ms, what, 200);
 }
-
-export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

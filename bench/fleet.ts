@@ -14,19 +14,20 @@
 //   - consumer peak RSS (target < 500 MB); with --consumers N > 1, a one-consumer run first and the speed-up.
 // Writes .data/bench/fleet.json; the last line is the fleet's sync time beside its bound.
 import 'reflect-metadata';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { register } from 'prom-client';
 import { inParallel } from '@core-email/platform';
-import { EMAIL_COLUMN_NAMES } from 'core-email-consumer/dist/src/sync/repositories/emails.repository';
-import { foldersOf } from 'core-email-consumer/dist/test/support/ground-truth';
 import {
+  EMAIL_COLUMN_NAMES,
+  foldersOf,
   ApiUser,
   connectOutlookThroughApi,
   newApiUser,
-} from 'core-email-consumer/dist/test/support/producer-process';
-import { startWorld, sleep, type World } from './fault-world';
+} from 'core-email-consumer/testing';
+import { startWorld, type World } from './fault-world';
 
 const REPO = resolve(__dirname, '..', '..');
 const LOSS_DEADLINE_MS = 30_000;

@@ -17,17 +17,22 @@
 //      subscription ids and clientStates) to the producer's webhook; accepted = 202 (Kafka acknowledged).
 // Writes .data/bench/realtime.json; the last line is the p99 loop latency to the SSE event.
 import 'reflect-metadata';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { request, Agent } from 'node:http';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
+import { graphWebhookUrl } from '@core-email/contracts';
 import { inParallel, runMigrations } from '@core-email/platform';
-import { startEmulatorProcess } from '@core-email/platform/dist/test/support/emulator-process';
-import { emulatorEnv, startConsumerProcess } from 'core-email-consumer/dist/test/support/consumer-process';
-import { groupAtTopicEnd, testKafka, waitForGroup } from 'core-email-consumer/dist/test/support/kafka-group';
+import { eventually, startEmulatorProcess } from '@core-email/platform/testing';
 import {
+  emulatorEnv,
+  startConsumerProcess,
+  groupAtTopicEnd,
+  testKafka,
+  waitForGroup,
   ApiUser,
   connectOutlookThroughApi,
   EventStream,
@@ -35,8 +40,8 @@ import {
   openEventStream,
   ReceivedEvent,
   startProducerProcess,
-} from 'core-email-consumer/dist/test/support/producer-process';
-import { startSyncContext } from 'core-email-consumer/dist/test/support/sync-app';
+  startSyncContext,
+} from 'core-email-consumer/testing';
 import { describeCpu, startCpuWindow } from './cpu-usage';
 
 const REPO = resolve(__dirname, '..', '..');
@@ -49,18 +54,6 @@ function arg(name: string, fallback: number, min = 1): number {
   const value = i >= 0 ? Number(process.argv[i + 1]) : fallback;
   if (!Number.isInteger(value) || value < min) throw new Error(`--${name} must be an integer ≥ ${min}`);
   return value;
-}
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function until<T>(what: string, ms: number, probe: () => Promise<T | undefined | false>): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(100);
-  }
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -262,10 +255,15 @@ async function main(): Promise<void> {
       `delivered ${sentAt.size}/${total} messages in ${injectSeconds.toFixed(1)} s ` +
         `(${Math.round(achievedRate)}/s, ${deliveryErrors} errors); waiting up to ${LOSS_DEADLINE_MS / 1000} s`,
     );
-    await until('every SSE event or the deadline', LOSS_DEADLINE_MS + 5_000, async () => {
-      const allSse = [...sentAt.keys()].every((id) => sseAt.has(id));
-      return (allSse && pgAt.size >= sentAt.size) || performance.now() - lastSent > LOSS_DEADLINE_MS;
-    });
+    await eventually(
+      async () => {
+        const allSse = [...sentAt.keys()].every((id) => sseAt.has(id));
+        return (allSse && pgAt.size >= sentAt.size) || performance.now() - lastSent > LOSS_DEADLINE_MS;
+      },
+      LOSS_DEADLINE_MS + 5_000,
+      'every SSE event or the deadline',
+      100,
+    );
     await poller;
     const { primaryUrl, replicaUrls } = config.infra.database;
     const loopCpu = cpuWindow.end({
@@ -334,7 +332,7 @@ async function main(): Promise<void> {
         })),
       }),
     );
-    const target = new URL(`${producerUrl}/api/webhooks/graph/notifications`);
+    const target = new URL(graphWebhookUrl(producerUrl, 'notifications'));
     if (target.hostname !== '127.0.0.1') throw new Error(`the load generator is loopback only: ${target}`);
     const agent = new Agent({ keepAlive: true, maxSockets: connections });
     const maxRequests = Math.ceil(200_000 / batch);

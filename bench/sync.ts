@@ -13,6 +13,7 @@
 // Each round does all three on a fresh mailbox; the figures printed last are the rounds' medians.
 // Writes .data/bench/sync.json; the last line is the messages/s figure.
 import 'reflect-metadata';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -25,24 +26,23 @@ import {
   MailboxTokens,
   microsoftSettingsFrom,
   runMigrations,
-  sleep,
 } from '@core-email/platform';
-import { startEmulatorProcess } from '@core-email/platform/dist/test/support/emulator-process';
-import { emulatorEnv, startConsumerProcess } from 'core-email-consumer/dist/test/support/consumer-process';
+import { connectMailbox, startEmulatorProcess } from '@core-email/platform/testing';
 import {
+  emulatorEnv,
+  startConsumerProcess,
   foldersOf,
   listingRequests,
   servedRequests,
-} from 'core-email-consumer/dist/test/support/ground-truth';
-import { groupAtTopicEnd, testKafka } from 'core-email-consumer/dist/test/support/kafka-group';
-import { connectMailbox } from 'core-email-consumer/dist/test/support/mailbox';
-import { startSyncContext, syncJob } from 'core-email-consumer/dist/test/support/sync-app';
-import { parseDeltaPage } from 'core-email-consumer/dist/src/sync/graph/delta-page';
-import { MESSAGE_SELECT } from 'core-email-consumer/dist/src/sync/graph/graph-schemas';
-import {
+  groupAtTopicEnd,
+  testKafka,
+  startSyncContext,
+  syncJob,
+  parseDeltaPage,
+  MESSAGE_SELECT,
   EMAIL_COLUMN_NAMES,
   emailRowsFrom,
-} from 'core-email-consumer/dist/src/sync/repositories/emails.repository';
+} from 'core-email-consumer/testing';
 import { CpuUsage, describeCpu, startCpuWindow, StackPids } from './cpu-usage';
 
 const REPO = resolve(__dirname, '..', '..');

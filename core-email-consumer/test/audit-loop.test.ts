@@ -8,11 +8,8 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
-import { eventually, runMigrations } from '@core-email/platform';
-import {
-  EmulatorProcess,
-  startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
+import { runMigrations } from '@core-email/platform';
+import { eventually, EmulatorProcess, startEmulatorProcess } from '@core-email/platform/testing';
 import { ConsumerProcess, emulatorEnv, startConsumerProcess } from './support/consumer-process';
 import { assertMailboxExact } from './support/ground-truth';
 import { groupAtTopicEnd, testKafka, waitForGroup } from './support/kafka-group';

@@ -12,17 +12,19 @@ import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
 import {
-  eventually,
   KafkaPublisher,
   MicrosoftSettings,
   microsoftSettingsFrom,
   runMigrations,
 } from '@core-email/platform';
 import {
+  eventually,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
-import { listen } from '@core-email/platform/dist/test/support/kafka';
+  listen,
+  connectMailbox,
+  ConnectedMailbox,
+} from '@core-email/platform/testing';
 import {
   ConsumerProcess,
   emulatorEnv,
@@ -31,7 +33,6 @@ import {
 } from './support/consumer-process';
 import { assertMailboxExact, foldersOf, listingRequests, servedRequests } from './support/ground-truth';
 import { groupAtTopicEnd, partitionOf, testKafka, waitForGroup } from './support/kafka-group';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
 import { startSyncContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;

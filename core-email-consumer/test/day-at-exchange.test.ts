@@ -5,11 +5,12 @@
 // with every piece a process of its own (see support/day-stack.ts): only the product keeps the copy; the
 // test changes the mailbox through the emulator's control API and looks at the outcome. Each step ends with
 // the copy equal to the mailbox; the day ends with the subscription alive and renewed.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { TOPICS } from '@core-email/contracts';
-import { eventually } from '@core-email/platform';
+import { eventually } from '@core-email/platform/testing';
 import { copyDifferences } from './support/day-truth';
 import { DayStack, startDayStack } from './support/day-stack';
 import { tapTopics, TopicTap } from './support/day-tap';
@@ -186,7 +187,7 @@ async function storm(
 ): Promise<void> {
   await control('PUT', '/faults', { errorRate: 1, ...settings });
   try {
-    const ends = new Promise((r) => setTimeout(r, ms));
+    const ends = sleep(ms);
     await during();
     await ends;
   } finally {

@@ -6,35 +6,32 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
 import {
-  KafkaPublisher,
   MailboxLease,
   MailboxTokens,
   microsoftSettingsFrom,
   parseEnv,
-  PlatformModule,
-  PUBLISHER,
   QueuedResyncs,
   runMigrations,
-  stackEnv,
 } from '@core-email/platform';
 import {
+  stackEnv,
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
-import { ConsumerConfig, CONSUMER_CONFIG, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
+  connectMailbox,
+  ConnectedMailbox,
+} from '@core-email/platform/testing';
+import { ConsumerConfig, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
 import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
 import { assertMailboxExact } from './support/ground-truth';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
-import { capturePublishes, Published } from './support/subscriptions-app';
+import { Published, startFeatureContext } from './support/feature-context';
 import { handlerContext, syncJob } from './support/sync-app';
 
 /** Pages of more than this many bytes answer 504 (the emulator's stand-in for Graph's gateway timeout). */
@@ -64,24 +61,7 @@ before(async () => {
     }),
   );
   await runMigrations(config.infra.database);
-  @Module({})
-  class ExchangeTestModule {}
-  app = await NestFactory.createApplicationContext(
-    {
-      module: ExchangeTestModule,
-      imports: [
-        PlatformModule.forRoot({
-          config,
-          configToken: CONSUMER_CONFIG,
-          infra: config.infra,
-          logLevel: config.env.LOG_LEVEL,
-        }),
-        RealtimeModule,
-      ],
-    },
-    { logger: false },
-  );
-  published = capturePublishes(app.get<KafkaPublisher>(PUBLISHER));
+  ({ app, published } = await startFeatureContext(RealtimeModule, config));
   db = app.get<DataSource>(getDataSourceToken());
   handler = app.get(UpdateEmailSubscriptionHandler);
   sync = app.get(MailboxSyncService);

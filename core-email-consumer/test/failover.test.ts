@@ -1,6 +1,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { eventually, parseClusterNodes, REDIS_CLUSTER, requestJson } from '@core-email/platform';
+import { parseClusterNodes, REDIS_CLUSTER } from '@core-email/platform';
+import { eventually, requestJson } from '@core-email/platform/testing';
 import type { Cluster } from 'ioredis';
 import { RunningConsumer, startConsumer } from './support/app';
 import { stackUp, stopKafka, stopRedisNode } from './support/stack';

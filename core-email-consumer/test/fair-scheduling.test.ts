@@ -2,11 +2,11 @@
 // of the test's own: Graph's per-mailbox limits hold for two replicas together; a newly connected mailbox's
 // first page is stored while large mailboxes are still syncing; a mailbox Graph paused for 600 s gives its
 // capacity back (its sync is parked) and another user's sync and real-time change go on meanwhile.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import type { Logger } from 'pino';
@@ -14,7 +14,6 @@ import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
 import {
   createRedisCluster,
   GraphClients,
-  KafkaPublisher,
   LOGGER,
   MailboxTokens,
   MicrosoftSettings,
@@ -22,22 +21,22 @@ import {
   ParkedJob,
   ParkedJobs,
   parseEnv,
-  PlatformModule,
-  PUBLISHER,
   runMigrations,
-  stackEnv,
 } from '@core-email/platform';
-import type { Cluster } from 'ioredis';
 import {
+  stackEnv,
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
-import { CONSUMER_CONFIG, ConsumerConfig, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
+  connectMailbox,
+  ConnectedMailbox,
+} from '@core-email/platform/testing';
+import type { Cluster } from 'ioredis';
+import { ConsumerConfig, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
 import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
+import { startFeatureContext } from './support/feature-context';
 import { handlerContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;
@@ -48,7 +47,6 @@ let sync: MailboxSyncService;
 let parked: ParkedJobs;
 let settings: MicrosoftSettings;
 const otherRedis: Cluster[] = [];
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 before(async () => {
   emulator = await startEmulatorProcess({});
@@ -66,27 +64,9 @@ before(async () => {
     }),
   );
   await runMigrations(config.infra.database);
-  @Module({})
-  class FairnessTestModule {}
-  app = await NestFactory.createApplicationContext(
-    {
-      module: FairnessTestModule,
-      imports: [
-        PlatformModule.forRoot({
-          config,
-          configToken: CONSUMER_CONFIG,
-          infra: config.infra,
-          logLevel: config.env.LOG_LEVEL,
-        }),
-        RealtimeModule,
-      ],
-    },
-    { logger: false },
-  );
   // Nothing this test's mailboxes do goes to the shared broker: other engineers' consumers know nothing of
   // this emulator.
-  const publisher = app.get<KafkaPublisher>(PUBLISHER);
-  publisher.publishMany = (async () => undefined) as KafkaPublisher['publishMany'];
+  ({ app } = await startFeatureContext(RealtimeModule, config));
   db = app.get<DataSource>(getDataSourceToken());
   sync = app.get(MailboxSyncService);
   parked = app.get(ParkedJobs);

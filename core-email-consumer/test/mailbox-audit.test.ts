@@ -3,40 +3,39 @@
 // altered with SQL; messages changed at Graph with no notification), the audit runs, and the copy equals the
 // emulator's ground truth with the counts recorded per folder. Handlers are driven directly (no consumer
 // group); everything the audit publishes is captured, so no other consumer sees this test's mailbox.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import { register } from 'prom-client';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { AuditMailboxMessage, TOPICS } from '@core-email/contracts';
 import {
   GraphClients,
-  KafkaPublisher,
   MailboxLease,
   MicrosoftSettings,
   microsoftSettingsFrom,
   parseEnv,
-  PlatformModule,
-  PUBLISHER,
   runMigrations,
-  stackEnv,
 } from '@core-email/platform';
 import {
+  stackEnv,
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
+  connectMailbox,
+  ConnectedMailbox,
+} from '@core-email/platform/testing';
 import { AuditMailboxHandler } from '../src/audit/audit-mailbox.handler';
 import { AuditScheduler } from '../src/audit/audit-scheduler';
 import { AuditModule } from '../src/audit/audit.module';
 import { MailAuditsRepository } from '../src/audit/mail-audits.repository';
-import { CONSUMER_CONFIG, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
+import { consumerEnvSchema, toConsumerConfig } from '../src/config/config';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
 import { assertMailboxExact, foldersOf } from './support/ground-truth';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
+import { Published, startFeatureContext } from './support/feature-context';
 import { handlerContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;
@@ -45,7 +44,7 @@ let db: DataSource;
 let handler: AuditMailboxHandler;
 let box: ConnectedMailbox;
 let settings: MicrosoftSettings;
-const published: Array<{ topic: string; message: Record<string, unknown> }> = [];
+let published: Published[];
 
 before(async () => {
   emulator = await startEmulatorProcess({});
@@ -62,28 +61,8 @@ before(async () => {
     }),
   );
   await runMigrations(config.infra.database);
-  @Module({})
-  class AuditTestModule {}
-  app = await NestFactory.createApplicationContext(
-    {
-      module: AuditTestModule,
-      imports: [
-        PlatformModule.forRoot({
-          config,
-          configToken: CONSUMER_CONFIG,
-          infra: config.infra,
-          logLevel: config.env.LOG_LEVEL,
-        }),
-        AuditModule,
-      ],
-    },
-    { logger: false },
-  );
   // Nothing reaches the broker: this mailbox lives in this test's emulator, which other consumers do not know.
-  const publisher = app.get<KafkaPublisher>(PUBLISHER);
-  publisher.publishMany = (async (topic: string, messages: Record<string, unknown>[]) => {
-    for (const message of messages) published.push({ topic, message });
-  }) as KafkaPublisher['publishMany'];
+  ({ app, published } = await startFeatureContext(AuditModule, config));
   db = app.get<DataSource>(getDataSourceToken());
   handler = app.get(AuditMailboxHandler);
   settings = microsoftSettingsFrom(config.env);
@@ -295,10 +274,10 @@ test('the audit waits for the mailbox lease that a sync or real-time pass holds'
   const lease = app.get(MailboxLease);
   let released = 0;
   const holding = lease.hold(box.userId, async () => {
-    await new Promise((r) => setTimeout(r, 1_500));
+    await sleep(1_500);
     released = Date.now();
   });
-  await new Promise((r) => setTimeout(r, 100));
+  await sleep(100);
   await handler.handle(job(), handlerContext());
   await holding;
   const [{ checked }] = (await db.query(
@@ -323,7 +302,7 @@ test('the scheduler queues a mailbox once its interval has passed, and not again
   // Another consumer's scheduler may hold the lock for a moment.
   for (let i = 0; i < 50 && queued.length === 0; i++) {
     queued = await scheduler.tick();
-    if (queued.length === 0) await new Promise((r) => setTimeout(r, 100));
+    if (queued.length === 0) await sleep(100);
   }
   assert.deepEqual(queued, [box.userId], 'the longest-waiting mailbox, one per tick here');
   const jobs = published.filter((p) => p.topic === TOPICS.auditMailbox);

@@ -1,5 +1,6 @@
 // Mailbox sync against the real PostgreSQL, Redis cluster and Kafka, and a graph emulator of the test's own
 // (its throttling knobs are global). Every check compares the table with the emulator's own ground truth.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -17,12 +18,14 @@ import {
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
-import { listen, testKafka } from '@core-email/platform/dist/test/support/kafka';
+  listen,
+  testKafka,
+  connectMailbox,
+  ConnectedMailbox,
+} from '@core-email/platform/testing';
 import { ConsumerConfig } from '../src/config/config';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
 import { MailFoldersRepository } from '../src/sync/repositories/mail-folders.repository';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
 import { handlerContext, startSyncContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;
@@ -190,7 +193,7 @@ test('a 410 SyncStateNotFound mid-sync restarts the folder and reconciles exactl
     await emulator.control('DELETE', `/mailboxes/${big.address}/messages/${m.id}`);
   const job = syncJob(big.userId, 'full');
   const running = sync.run(job, handlerContext());
-  await new Promise((r) => setTimeout(r, 150));
+  await sleep(150);
   await emulator.control('POST', `/mailboxes/${big.address}/expire-delta-tokens`);
   await running;
   await emulator.control('POST', `/mailboxes/${big.address}/expire-delta-tokens`);
@@ -279,7 +282,7 @@ test('an empty mailbox finishes with an email_ack finished', async () => {
   assert.equal((await runOf(job.runId)).status, 'finished');
   const deadline = Date.now() + 10_000;
   while (!acksOf(job.runId).some((a) => a.status === 'finished') && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   const finished = acksOf(job.runId).find((a) => a.status === 'finished');
   assert.ok(finished, 'a finished ack');

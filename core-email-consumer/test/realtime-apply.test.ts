@@ -2,37 +2,32 @@
 // a change in the emulator plus its notification (as the webhook queues it) → the row in PostgreSQL and a
 // notify_user_mutate_email naming the message, for its owner. Handlers are driven directly (no consumer group);
 // only notify_user_mutate_email is really published, everything else the sync would publish is captured.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
+import { MailboxTokens, microsoftSettingsFrom, parseEnv, runMigrations } from '@core-email/platform';
 import {
-  KafkaPublisher,
-  MailboxTokens,
-  microsoftSettingsFrom,
-  parseEnv,
-  PlatformModule,
-  PUBLISHER,
-  runMigrations,
   stackEnv,
-} from '@core-email/platform';
-import {
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
-import { listen, testKafka } from '@core-email/platform/dist/test/support/kafka';
-import { CONSUMER_CONFIG, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
+  listen,
+  testKafka,
+  connectMailbox,
+  ConnectedMailbox,
+} from '@core-email/platform/testing';
+import { consumerEnvSchema, toConsumerConfig } from '../src/config/config';
 import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';
 import { SubscriptionLifecycleService } from '../src/subscriptions/subscription-lifecycle.service';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
 import { servedRequests } from './support/ground-truth';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
+import { startFeatureContext } from './support/feature-context';
 import { handlerContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;
@@ -55,30 +50,9 @@ before(async () => {
     }),
   );
   await runMigrations(config.infra.database);
-  @Module({})
-  class RealtimeTestModule {}
-  app = await NestFactory.createApplicationContext(
-    {
-      module: RealtimeTestModule,
-      imports: [
-        PlatformModule.forRoot({
-          config,
-          configToken: CONSUMER_CONFIG,
-          infra: config.infra,
-          logLevel: config.env.LOG_LEVEL,
-        }),
-        RealtimeModule,
-      ],
-    },
-    { logger: false },
-  );
   // Only notify_user_mutate_email goes to the broker: sync_email, email_ack and create_email_subscription of
   // this test's mailbox must not reach other engineers' consumers (they know nothing of this emulator).
-  const publisher = app.get<KafkaPublisher>(PUBLISHER);
-  const send = publisher.publishMany.bind(publisher);
-  publisher.publishMany = (async (topic: string, messages: unknown[]) => {
-    if (topic === TOPICS.notifyUserMutateEmail) await send(topic as never, messages as never);
-  }) as KafkaPublisher['publishMany'];
+  ({ app } = await startFeatureContext(RealtimeModule, config, { send: [TOPICS.notifyUserMutateEmail] }));
   db = app.get<DataSource>(getDataSourceToken());
   handler = app.get(UpdateEmailSubscriptionHandler);
   notes = await listen(testKafka(), TOPICS.notifyUserMutateEmail);
@@ -132,7 +106,7 @@ async function noteAbout(id: string): Promise<Note> {
       notes.received.length = 0;
       return found.note;
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`no notify_user_mutate_email about ${id}`);
 }
@@ -265,7 +239,7 @@ test('notifications handed over together: one pass fetching each named message o
   assert.equal(tokenReads, 1, 'the requests sent together read the access token once');
   const note = await noteAbout(ids[0]);
   assert.deepEqual([...note.created].sort(), [...ids].sort());
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   assert.equal(notesOfBox(), 0, 'no second note');
   for (const id of ids) assert.ok(await row(id));
 });
@@ -280,7 +254,7 @@ test('a notification that names no message runs the folder deltas, which cover w
   const before = await servedRequests(emulator.control, box.address);
   await handler.handle(named, handlerContext());
   assert.equal(await servedRequests(emulator.control, box.address), before, 'covered: no Graph request');
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   assert.equal(notesOfBox(), 0, 'no second note');
 });
 

@@ -11,11 +11,8 @@ import { getDataSourceToken } from '@nestjs/typeorm';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { eventually, KafkaPublisher, runMigrations } from '@core-email/platform';
-import {
-  EmulatorProcess,
-  startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
+import { KafkaPublisher, runMigrations } from '@core-email/platform';
+import { eventually, EmulatorProcess, startEmulatorProcess } from '@core-email/platform/testing';
 import { ConsumerProcess, emulatorEnv, startConsumerProcess } from './support/consumer-process';
 import { groupAtTopicEnd, testKafka, waitForGroup } from './support/kafka-group';
 import {

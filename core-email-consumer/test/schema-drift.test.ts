@@ -3,7 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions, runMigrations, schemaDrift, stackEnv } from '@core-email/platform';
+import { buildDataSourceOptions, runMigrations, schemaDrift } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import { mailAuditMailboxesTable, mailAuditsTable } from '../src/audit/mail-audits.repository';
 import { loadConsumerConfig } from '../src/config/config';
 import { emailsTable } from '../src/sync/repositories/emails.repository';

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { Client } from 'pg';
-import { stackEnv } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import { stackDown, stackUp } from './support/stack';
 
 const REPO = resolve(__dirname, '..', '..', '..');

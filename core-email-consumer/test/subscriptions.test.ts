@@ -1,10 +1,12 @@
 // Graph subscriptions against the real PostgreSQL and Redis cluster and an emulator of the test's own (http
 // webhook URLs allowed), whose validation handshake reaches a local receiver standing in for the producer.
 // Every check reads the emulator's own subscription state, not only our table.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
+import type { Kafka } from 'kafkajs';
 import type { Cluster } from 'ioredis';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
@@ -12,6 +14,7 @@ import {
   deleteMailboxSubscription,
   GraphClients,
   GraphSubscriptionsRepository,
+  KAFKA,
   KafkaPublisher,
   microsoftSettingsFrom,
   OutlookAccountsRepository,
@@ -23,7 +26,9 @@ import {
   EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
+  connectMailbox,
+  ConnectedMailbox,
+} from '@core-email/platform/testing';
 import { ConsumerConfig } from '../src/config/config';
 import { CreateEmailSubscriptionHandler } from '../src/subscriptions/create-email-subscription.handler';
 import { SubscriptionLifecycleService } from '../src/subscriptions/subscription-lifecycle.service';
@@ -31,8 +36,8 @@ import { SubscriptionRenewalHandler } from '../src/subscriptions/subscription-re
 import { SubscriptionScheduler } from '../src/subscriptions/subscription-scheduler';
 import { SubscriptionMetrics } from '../src/subscriptions/subscription-metrics';
 import { SubscriptionService } from '../src/subscriptions/subscription.service';
-import { connectMailbox, ConnectedMailbox } from './support/mailbox';
-import { capturePublishes, Published, startSubscriptionsContext } from './support/subscriptions-app';
+import { Published, RecordingPublisher } from './support/feature-context';
+import { startSubscriptionsContext } from './support/subscriptions-app';
 import { startValidationReceiver, ValidationReceiver } from './support/validation-receiver';
 
 let emulator: EmulatorProcess;
@@ -379,13 +384,12 @@ test('the scheduler fires each renewal slot once, however many replicas run it',
   const redis = app.get<Cluster>(REDIS_CLUSTER);
   const ticks: string[] = [];
   const replicas = [1, 2, 3].map(() => {
-    const publisher = {} as KafkaPublisher;
-    const sent = capturePublishes(publisher);
+    const publisher = new RecordingPublisher(app.get<Kafka>(KAFKA));
     const s = new SubscriptionScheduler(fast, redis, publisher, repo, pino({ level: 'silent' }));
-    return { s, sent };
+    return { s, sent: publisher.published };
   });
   for (const r of replicas) r.s.start();
-  await new Promise((r) => setTimeout(r, 4_200));
+  await sleep(4_200);
   for (const r of replicas) r.s.stop();
   for (const r of replicas) {
     for (const p of r.sent)

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { DestinationStream } from 'pino';
 import { OutboxModule, PlatformModule } from '@core-email/platform';
+import { AccountsModule } from './accounts/accounts.module';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { PRODUCER_CONFIG, ProducerConfig } from './config/config';
@@ -30,6 +31,7 @@ export class AppModule {
         MailModule,
         AuditModule,
         WebhooksModule,
+        AccountsModule,
       ],
     };
   }

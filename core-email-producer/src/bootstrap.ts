@@ -1,16 +1,17 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { API_PREFIX, GRAPH_WEBHOOK_PATH } from '@core-email/contracts';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import { AppModule } from './app.module';
 import { ProducerConfig } from './config/config';
 import { setupOpenApi } from './openapi';
-import { WEBHOOK_PATH, webhookBodyReader } from './webhooks/webhook-body';
+import { webhookBodyReader } from './webhooks/webhook-body';
 
 /** Every route under /api but the Prometheus scrape. */
 export function useApiPrefix(app: INestApplication): void {
-  app.setGlobalPrefix('api', { exclude: ['metrics'] });
+  app.setGlobalPrefix(API_PREFIX, { exclude: ['metrics'] });
 }
 
 /** Builds the producer exactly as production runs it; tests boot this same function. */
@@ -27,7 +28,7 @@ export async function createProducerApp(
   });
   app.useLogger(app.get(Logger));
   // Graph's webhook reads its own body (own limit, strict parsing) before the global parsers, which then skip it.
-  app.use(WEBHOOK_PATH, webhookBodyReader);
+  app.use(GRAPH_WEBHOOK_PATH, webhookBodyReader);
   app.useBodyParser('json', { limit: config.env.HTTP_BODY_LIMIT });
   app.useBodyParser('urlencoded', { limit: config.env.HTTP_BODY_LIMIT, extended: false });
   // Which proxies may set X-Forwarded-For: the client address the rate limits count by.

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { DataSource } from 'typeorm';
-import { captureLines, stackEnv } from '@core-email/platform';
+import { captureLines, stackEnv } from '@core-email/platform/testing';
 import { loadProducerConfig } from '../src/config/config';
 import { RunningProducer, startProducer } from './support/app';
 import { apiClient, ApiClient, clientAddress, newUser } from './support/users';

@@ -1,5 +1,5 @@
 // The compose files and Dockerfiles cannot run here (no Docker engine), so this test keeps them honest by
-// reading them: service names, published ports, the include list, Dockerfiles that exist, and above all each
+// reading them: service names, published ports, the include list, Dockerfile targets that exist, and above all each
 // app's environment against the app's own config schema, so a variable added to (or renamed in) a schema
 // fails here until the compose files follow.
 //
@@ -46,7 +46,7 @@ const EXPECTED: Record<string, Record<string, string[]>> = {
 };
 
 interface Service {
-  build?: string | { context?: string; dockerfile?: string };
+  build?: string | { context?: string; dockerfile?: string; target?: string };
   environment?: Record<string, unknown> | string[];
   ports?: Array<string | number | { published?: string | number; target: number }>;
   depends_on?: string[] | Record<string, unknown>;
@@ -90,6 +90,24 @@ function dockerfileOf(service: Service): string | undefined {
   if (!service.build) return undefined;
   const build = typeof service.build === 'string' ? { context: service.build } : service.build;
   return join(build.context ?? '.', build.dockerfile ?? 'Dockerfile');
+}
+
+/** The build stage a `build:` asks for (undefined: the Dockerfile's last one). */
+function targetOf(service: Service): string | undefined {
+  return typeof service.build === 'object' ? service.build.target : undefined;
+}
+
+/** The image a service runs: its Dockerfile and target, as `docker build -f <file> --target <target>`. */
+function imageOf(service: Service): string | undefined {
+  const dockerfile = dockerfileOf(service);
+  const target = targetOf(service);
+  return dockerfile && target ? `${dockerfile} --target ${target}` : dockerfile;
+}
+
+/** The stages a Dockerfile names (`FROM ... AS <name>`). */
+function stagesOf(dockerfile: string): string[] {
+  const text = readFileSync(join(REPO, dockerfile), 'utf8');
+  return [...text.matchAll(/^FROM\s+\S+\s+AS\s+(\S+)/gim)].map((m) => m[1]);
 }
 
 /** What the test needs to know about one app's configuration. */
@@ -150,16 +168,16 @@ function emulatorSchema(): AppSchema {
   };
 }
 
-/** Which schema applies to a service: decided by the Dockerfile it is built from. */
-function schemasByDockerfile(): Record<string, AppSchema> {
+/** Which schema applies to a service: decided by the image (Dockerfile target) it is built from. */
+function schemasByImage(): Record<string, AppSchema> {
   const { consumerEnvSchema } = loadCompiled<{ consumerEnvSchema: z.ZodObject<z.ZodRawShape> }>(
     'core-email-consumer',
     'src/config/config.js',
   );
   return {
-    'core-email-producer/Dockerfile': fromZod('core-email-producer/src/config/config.ts', producerEnvSchema),
-    'core-email-consumer/Dockerfile': fromZod('core-email-consumer/src/config/config.ts', consumerEnvSchema),
-    'graph-emulator/Dockerfile': emulatorSchema(),
+    'Dockerfile --target producer': fromZod('core-email-producer/src/config/config.ts', producerEnvSchema),
+    'Dockerfile --target consumer': fromZod('core-email-consumer/src/config/config.ts', consumerEnvSchema),
+    'Dockerfile --target graph-emulator': emulatorSchema(),
   };
 }
 
@@ -205,7 +223,7 @@ test('the Redis one-shot forms a 3 master + 3 replica cluster from all six nodes
   }
 });
 
-test('every Dockerfile a service builds from exists, and every depends_on names a defined service', () => {
+test('every Dockerfile and target a service builds from exists, and every depends_on names a defined service', () => {
   const services = allServices();
   for (const [name, { file, service }] of services) {
     const dockerfile = dockerfileOf(service);
@@ -213,6 +231,12 @@ test('every Dockerfile a service builds from exists, and every depends_on names 
       assert.ok(
         existsSync(join(REPO, dockerfile)),
         `${file}: service "${name}" builds from ${dockerfile}, which does not exist`,
+      );
+    const target = targetOf(service);
+    if (dockerfile && target)
+      assert.ok(
+        stagesOf(dockerfile).includes(target),
+        `${file}: service "${name}" builds target ${target}, which ${dockerfile} does not define`,
       );
     const dependsOn = Array.isArray(service.depends_on)
       ? service.depends_on
@@ -227,17 +251,17 @@ test('every Dockerfile a service builds from exists, and every depends_on names 
 });
 
 test("each app's environment in compose sets every required variable and only variables its schema knows", () => {
-  const schemas = schemasByDockerfile();
+  const schemas = schemasByImage();
   const services = allServices();
-  for (const [dockerfile, app] of [
-    ['core-email-producer/Dockerfile', 'core-email-producer'],
-    ['core-email-consumer/Dockerfile', 'core-email-consumer'],
-    ['graph-emulator/Dockerfile', 'graph-emulator'],
+  for (const [image, app] of [
+    ['Dockerfile --target producer', 'core-email-producer'],
+    ['Dockerfile --target consumer', 'core-email-consumer'],
+    ['Dockerfile --target graph-emulator', 'graph-emulator'],
   ]) {
     assert.equal(
-      dockerfileOf(services.get(app)?.service ?? {}),
-      dockerfile,
-      `docker-compose.nest.yml: service "${app}" must build from ${dockerfile}`,
+      imageOf(services.get(app)?.service ?? {}),
+      image,
+      `docker-compose.nest.yml: service "${app}" must build from ${image}`,
     );
   }
 
@@ -245,7 +269,7 @@ test("each app's environment in compose sets every required variable and only va
   const failures: string[] = [];
   let checked = 0;
   for (const [name, { file, service }] of services) {
-    const schema = schemas[dockerfileOf(service) ?? ''];
+    const schema = schemas[imageOf(service) ?? ''];
     if (!schema) continue;
     checked++;
     const env = environmentOf(service);

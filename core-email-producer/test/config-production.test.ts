@@ -8,7 +8,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { ConfigError, PUBLISHED_SECRETS, stackEnv } from '@core-email/platform';
+import { ConfigError, PUBLISHED_SECRETS } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import { loadProducerConfig, producerEnvSchema } from '../src/config/config';
 
 /** This file runs as core-email-producer/dist/test/config-production.test.js. */

@@ -1,10 +1,12 @@
 // GET /api/events against the real stack: each user's Kafka events reach that user's streams only.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { TOPICS, type EmailAckMessage } from '@core-email/contracts';
 import { JwtService } from '@nestjs/jwt';
-import { eventually, KafkaPublisher, PUBLISHER } from '@core-email/platform';
+import { KafkaPublisher, PUBLISHER } from '@core-email/platform';
+import { eventually, openEventStream, type EventStream } from '@core-email/platform/testing';
 import { EventsConsumer } from '../src/events/events-consumer.service';
 import { EventStreams, MAX_STREAMS_PER_USER } from '../src/events/event-streams';
 import { RunningProducer, startProducer } from './support/app';
@@ -25,57 +27,8 @@ after(async () => {
   await producer?.app.close();
 });
 
-interface ReceivedEvent {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-/** An open SSE stream read the way the dashboard reads it: fetch with the Authorization header. */
-interface OpenStream {
-  status: number;
-  contentType: string | null;
-  events: ReceivedEvent[];
-  /** The server ended the stream (its body finished without the test aborting it). */
-  ended: boolean;
-  close(): void;
-}
-
-async function openStream(user: TestUser): Promise<OpenStream> {
-  const abort = new AbortController();
-  const res = await fetch(`${producer.url}/api/events`, {
-    headers: { authorization: `Bearer ${user.token}` },
-    signal: abort.signal,
-  });
-  const stream: OpenStream = {
-    status: res.status,
-    contentType: res.headers.get('content-type'),
-    events: [],
-    ended: false,
-    close: () => abort.abort(),
-  };
-  if (res.ok && res.body) void readEvents(res.body, stream);
-  return stream;
-}
-
-async function readEvents(body: ReadableStream<Uint8Array>, stream: OpenStream): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for await (const chunk of body) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) stream.events.push({ event, data: JSON.parse(data) });
-      }
-    }
-    stream.ended = true;
-  } catch {
-    // aborted by the test
-  }
+function openStream(user: TestUser): Promise<EventStream> {
+  return openEventStream(producer.url, user.token);
 }
 
 function ack(userId: string, status: EmailAckMessage['status'] = 'running'): EmailAckMessage {
@@ -116,7 +69,7 @@ test('an email_ack for A reaches A and never B; a notify for B reaches B only', 
     assert.equal('userId' in streamB.events[0].data, false);
 
     // Whatever else is in flight, B never gets A's event.
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     assert.equal(
       streamB.events.some((e) => e.data.runId === forA.runId),
       false,
@@ -140,7 +93,7 @@ test('a malformed event is dropped, the next valid one still arrives', async () 
     await publisher.publish(TOPICS.emailAck, good);
 
     await eventually(async () => stream.events.length >= 1, 20_000);
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     assert.equal(stream.events.length, 1);
     assert.equal(stream.events[0].data.runId, good.runId);
     assert.equal(stream.events[0].data.status, 'finished');

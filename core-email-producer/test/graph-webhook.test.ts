@@ -1,5 +1,6 @@
 // Graph's webhook against the real stack: the handshake, genuine notifications queued for their owner, and
 // forged or malformed input dropped, counted and never published.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -7,7 +8,8 @@ import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { register } from 'prom-client';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { GraphSubscriptionsRepository, PUBLISHER, stackEnv } from '@core-email/platform';
+import { GraphSubscriptionsRepository, PUBLISHER } from '@core-email/platform';
+import { eventually, stackEnv } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import { apiClient, newUser } from './support/users';
 
@@ -90,13 +92,9 @@ async function dropped(reason: string): Promise<number> {
   return metric?.values.find((v) => v.labels.reason === reason)?.value ?? 0;
 }
 
-async function waitFor<T>(probe: () => T | undefined, what: string): Promise<T> {
-  for (let i = 0; i < 200; i++) {
-    const found = probe();
-    if (found !== undefined) return found;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
+/** Polls what the test consumer received (every 50 ms, for up to 10 s). */
+function waitFor<T>(probe: () => T | undefined, what: string): Promise<NonNullable<T>> {
+  return eventually(probe, 10_000, what, 50);
 }
 
 /** After a canary for another user is seen, anything published before it for `userId` would have been seen too. */
@@ -105,7 +103,7 @@ async function assertNothingPublishedFor(userId: string): Promise<void> {
   assert.equal((await post('notifications', JSON.stringify({ value: [change(canary)] }))).status, 202);
   await waitFor(() => received.find((m) => m.key === canary.userId), 'the canary');
   // Kafka orders per partition only; a short extra wait covers other partitions.
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   assert.deepEqual(
     received.filter((m) => m.value.userId === userId),
     [],
@@ -270,7 +268,7 @@ test('one forged item beside a genuine one: only the genuine one is published', 
   const bad = change({ graphId: sub.graphId, clientState: randomBytes(32).toString('base64url') });
   assert.equal((await post('notifications', JSON.stringify({ value: [bad, good] }))).status, 202);
   await waitFor(() => received.find((m) => m.key === sub.userId), 'the genuine item');
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   const mine = received.filter((m) => m.value.userId === sub.userId);
   assert.deepEqual(
     mine.map((m) => m.value.messageId),

@@ -4,6 +4,7 @@
 // with Retry-After while the broker is stopped, its send queue does not grow, and nothing it gave up on is
 // delivered after recovery. The broker is stopped with SIGSTOP (a hung broker: connections stay open and
 // nothing answers) and always resumed, before any assertion can fail the file.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
@@ -15,8 +16,8 @@ import { promisify } from 'node:util';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { eventually, KafkaPublisher, PUBLISHER, requestJson, stackEnv } from '@core-email/platform';
-import { waitUntilUp } from '@core-email/platform/dist/test/support/child-start';
+import { KafkaPublisher, PUBLISHER } from '@core-email/platform';
+import { eventually, requestJson, stackEnv, waitUntilUp } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import { authorizeAndSignIn, connectOutlook, followRedirect, newMailbox } from './support/outlook';
 import { apiClient, ApiClient, newUser } from './support/users';
@@ -230,7 +231,7 @@ test('the broker stops during a connect: the redirect answers "connected" at onc
     // The relay keeps trying meanwhile; no transaction (its own or a request's) waits on the broker.
     for (let i = 0; i < 6; i++) {
       assert.equal(await idleInTransaction(), 0, 'no session idle in transaction');
-      await new Promise((r) => setTimeout(r, 1_000));
+      await sleep(1_000);
     }
     const health = await requestJson(`${producer.url}/api/health`);
     assert.equal(health.status, 200, JSON.stringify(health.body));
@@ -337,7 +338,7 @@ test('the broker stops: the webhook answers 503 with Retry-After in time, the se
     since,
     (v) => v.some((m) => m.messageId === canary) && v.some(missed),
   );
-  await new Promise((r) => setTimeout(r, 1_000)); // other partitions: nothing for this user is on them anyway
+  await sleep(1_000); // other partitions: nothing for this user is on them anyway
   const delivered = values.filter((m) => m.userId === sub.userId).map((m) => m.messageId as string);
   assert.deepEqual(
     delivered.filter((id) => later.includes(id)),

@@ -1,12 +1,13 @@
 // POST /api/mail/audit queues one audit_mailbox job per mailbox at a time (coalesced), refuses without a
 // connected mailbox and on bad input; GET /api/mail/audit shows the caller's own latest audit only.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { requestJson, stackEnv } from '@core-email/platform';
+import { requestJson, stackEnv } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import { connectOutlook, newMailbox } from './support/outlook';
 import { apiClient, ApiClient, clientAddress, newUser } from './support/users';
@@ -47,7 +48,7 @@ async function jobsOf(userId: string, atLeast: number): Promise<Array<Record<str
   for (let i = 0; i < 200; i++) {
     const mine = received.filter((m) => m.userId === userId);
     if (mine.length >= atLeast) return mine;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`fewer than ${atLeast} audit_mailbox jobs for ${userId}`);
 }
@@ -90,7 +91,7 @@ test('POST queues one audit for a connected mailbox; asking again while it is pe
   const again = await api.call('POST', '/api/mail/audit', undefined, user.token);
   assert.equal(again.status, 202);
   assert.deepEqual(again.body, { requestedAt: first.body.requestedAt, alreadyPending: true });
-  await new Promise((r) => setTimeout(r, 1_000));
+  await sleep(1_000);
   assert.equal((await jobsOf(user.id, 1)).length, 1, 'no second job while one is pending');
 
   const status = await api.call('GET', '/api/mail/audit', undefined, user.token);

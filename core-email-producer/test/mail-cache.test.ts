@@ -1,4 +1,5 @@
 // The read path's cache and read-your-writes rules against the real Redis cluster, primary and replica.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Cluster } from 'ioredis';
@@ -40,7 +41,7 @@ async function replicaHas(sql: string, params: unknown[]): Promise<void> {
   try {
     for (let i = 0; i < 200; i++) {
       if (((await replica.query(sql, params)) as unknown[]).length > 0) return;
-      await new Promise((r) => setTimeout(r, 25));
+      await sleep(25);
     }
     throw new Error('the replica never caught up');
   } finally {

@@ -1,9 +1,10 @@
 // POST /api/mail/resync publishes a sync_email job for the caller's connected mailbox, and refuses otherwise.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Consumer, Kafka, logLevel } from 'kafkajs';
 import { TOPICS } from '@core-email/contracts';
-import { stackEnv } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import { connectOutlook, newMailbox } from './support/outlook';
 import { apiClient, ApiClient, newUser } from './support/users';
@@ -42,7 +43,7 @@ async function published(runId: string): Promise<Record<string, unknown>> {
   for (let i = 0; i < 200; i++) {
     const found = received.find((m) => m.runId === runId);
     if (found) return found;
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
   }
   throw new Error(`no sync_email for run ${runId}`);
 }
@@ -77,7 +78,7 @@ test('a connected mailbox: 202 with a runId, and sync_email (incremental by defa
     assert.equal(press.status, 202);
     assert.equal(press.body.runId, full.body.runId, 'a queued full run covers both modes');
   }
-  await new Promise((r) => setTimeout(r, 500));
+  await sleep(500);
   assert.equal(received.filter((m) => m.userId === user.id && m.reason === 'resync').length, 2);
 
   const bad = await api.call('POST', '/api/mail/resync', { mode: 'everything' }, user.token);

@@ -1,4 +1,5 @@
 // The Outlook connect flow over HTTP as a browser drives it, against the real stack and the graph emulator.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -6,7 +7,8 @@ import type { Cluster } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { captureLines, REDIS_CLUSTER, stackEnv, TokenCipher } from '@core-email/platform';
+import { REDIS_CLUSTER, TokenCipher } from '@core-email/platform';
+import { captureLines, eventually, stackEnv } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import {
   authorizeAndSignIn,
@@ -232,7 +234,7 @@ describe('the state and the code', () => {
     const { redirectUrl, state, cookie } = await authorizeAndSignIn(producer, api, user, await newMailbox());
     // Redis ends the key at its TTL; make that moment now.
     await producer.app.get<Cluster>(REDIS_CLUSTER).pexpire(`outlook:oauth-state:${state}`, 1);
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     assert.equal(outcome((await followRedirect(redirectUrl, cookie)).location), 'error:invalid_state');
     assert.equal(await rowOf(user.id), undefined);
   });
@@ -424,12 +426,6 @@ describe('what leaves the service', () => {
   });
 });
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('not received in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
+function waitFor<T>(probe: () => T | undefined, timeoutMs = 15_000): Promise<NonNullable<T>> {
+  return eventually(probe, timeoutMs, 'the message', 100);
 }

@@ -2,6 +2,7 @@
 // a client reads every 50 ms (every answer a 200), every node stopped (a quick 503 with Retry-After, never
 // a hang, and service again once they resume), and forged cursors that must not become cache entries. The
 // stack is restored in `after` (`stack:up` restarts the killed node, which rejoins as a replica).
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
@@ -10,7 +11,8 @@ import { promisify } from 'node:util';
 import Redis from 'ioredis';
 import type { Cluster } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { eventually, mailCacheKey, recordMailWrite, REDIS_CLUSTER } from '@core-email/platform';
+import { mailCacheKey, recordMailWrite, REDIS_CLUSTER } from '@core-email/platform';
+import { eventually } from '@core-email/platform/testing';
 import { MAIL_CACHE_MAX_ENTRIES } from '../src/mail/mail-cache.repository';
 import { RunningProducer, startProducer } from './support/app';
 import { insertEmails } from './support/mail';
@@ -144,7 +146,7 @@ test('a master killed (SIGKILL) while a client reads every 50 ms: every answer i
     inFlight.push(timed('GET', '/api/mail/messages', user.token).then((a) => void answers.push(a)));
   }, 50);
   try {
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     stackTouched = true;
     const killedAt = Date.now();
     process.kill(victim, 'SIGKILL');
@@ -156,7 +158,7 @@ test('a master killed (SIGKILL) while a client reads every 50 ms: every answer i
       'a replica took over',
     );
     const failoverMs = Date.now() - killedAt;
-    await new Promise((r) => setTimeout(r, 3000)); // and a while on the new master
+    await sleep(3000); // and a while on the new master
     clearInterval(reader);
     await Promise.all(inFlight);
     t.diagnostic(`failover took ${failoverMs} ms; ${summary(answers)}`);

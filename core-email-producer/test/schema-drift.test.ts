@@ -3,7 +3,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { DataSource } from 'typeorm';
-import { buildDataSourceOptions, runMigrations, schemaDrift, stackEnv } from '@core-email/platform';
+import { buildDataSourceOptions, runMigrations, schemaDrift } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import { loadProducerConfig } from '../src/config/config';
 import { usersTable } from '../src/users/users.repository';
 

@@ -1,5 +1,6 @@
 // The OAuth 2.0 authorization code flow through the real msal-node: sign-in form, consent, PKCE, code
 // redemption, refresh with rotation, and Entra's errors (AADSTS codes) where a person or app gets it wrong.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startTestEmulator, type TestEmulator } from './support/emulator';
@@ -210,7 +211,7 @@ describe('token lifetimes', () => {
 
   it('gives an expired access token 401 and a fresh one after msal refreshes', async () => {
     const { app, result } = await signIn(emulator);
-    await new Promise((r) => setTimeout(r, 1500));
+    await sleep(1500);
     const err = await expectGraphError(
       graphClient(emulator, () => result.accessToken)
         .api('/me')

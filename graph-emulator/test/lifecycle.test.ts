@@ -2,6 +2,7 @@
 // receiver: routine reauthorizationRequired as the subscription's access token nears expiry, paused delivery
 // once it has expired until reauthorize or a renewal with a live token, no subscriptionRemoved on natural
 // expiry (the documented dialect still sends it), and one `missed` instead of a burst of notifications.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@microsoft/microsoft-graph-client';
@@ -11,7 +12,6 @@ import { expectGraphError, graphClient } from './support/graph';
 import { WebhookReceiver } from './support/webhook';
 
 const inAnHour = () => new Date(Date.now() + 60 * 60_000).toISOString();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 function subscriptionBody(hook: WebhookReceiver, changeType = 'created,updated,deleted') {
   return {

@@ -2,6 +2,7 @@
 // receiver: ids in the format the subscription was created with (Prefer: IdType="ImmutableId" on POST
 // /subscriptions, or Graph's default ids, which change on move), new mail as created + updated, a move as
 // created (plus deleted of the old id for default ids); and the documented dialect's shapes.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +16,7 @@ import { graphClient } from './support/graph';
 import { WebhookReceiver } from './support/webhook';
 
 const inAnHour = () => new Date(Date.now() + 60 * 60_000).toISOString();
-const settle = () => new Promise((r) => setTimeout(r, 300));
+const settle = () => sleep(300);
 
 interface Note {
   changeType: string;

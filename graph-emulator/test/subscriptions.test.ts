@@ -1,6 +1,7 @@
 // Change notifications through the Graph client and a local webhook receiver: the validation handshake,
 // notifications in Exchange Online's shape (new mail as created + updated), subscription rules, and
 // lifecycle events for revoked grants, removed subscriptions and deliveries dropped after retries.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Client } from '@microsoft/microsoft-graph-client';
@@ -63,7 +64,7 @@ describe('subscriptions and change notifications', () => {
     await client.api(`/me/messages/${created.id}`).patch({ isRead: true });
     await client.api(`/me/messages/${created.id}/move`).post({ destinationId: 'archive' });
     await hook.waitFor(() => hook.notifications('/notify').length >= 4);
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
     const got = hook.notifications('/notify');
     // New mail is notified as created and then updated; the move out of the folder is a delete.
     assert.deepEqual(

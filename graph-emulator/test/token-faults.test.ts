@@ -1,14 +1,13 @@
 // The token endpoint's failure modes, through the real msal-node: Entra throttling (429 + Retry-After) and
 // brief unavailability (503 temporarily_unavailable) surface as retryable ServerErrors, Conditional Access
 // asking for MFA on a refresh (AADSTS50076, suberror basic_action) as InteractionRequiredAuthError.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { InteractionRequiredAuthError, ServerError, type AuthenticationResult } from '@azure/msal-node';
 import type { ConfidentialClientApplication } from '@azure/msal-node';
 import { startTestEmulator, type TestEmulator } from './support/emulator';
 import { GRAPH_SCOPES, signIn } from './support/msal';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('token endpoint faults', () => {
   let emulator: TestEmulator;

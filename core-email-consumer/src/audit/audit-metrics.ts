@@ -1,32 +1,23 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, Gauge, register } from 'prom-client';
+import { counterMetric, gaugeMetric } from '@core-email/platform';
 import type { AuditStatus, FolderReport } from './folder-report';
-
-// A second app instance in one process (tests) must reuse the registered metric, not register it twice.
-function counter<L extends string>(name: string, help: string, label: L): Counter<L> {
-  return (register.getSingleMetric(name) as Counter<L>) ?? new Counter({ name, help, labelNames: [label] });
-}
-
-function gauge(name: string, help: string): Gauge {
-  return (register.getSingleMetric(name) as Gauge) ?? new Gauge({ name, help });
-}
 
 @Injectable()
 export class AuditMetrics {
-  private readonly audits = counter(
-    'core_email_audits_total',
-    'Mailbox completeness audits by outcome (complete, repaired, failed)',
-    'outcome',
-  );
-  private readonly rows = counter(
-    'core_email_audit_rows_total',
-    'Messages the completeness audit found missing, extra or stale, and those it repaired',
-    'kind',
-  );
-  private readonly lastComplete = gauge(
-    'core_email_audit_last_complete_timestamp_seconds',
-    'When this process last proved a mailbox complete (an audit ending complete or repaired), Unix seconds',
-  );
+  private readonly audits = counterMetric({
+    name: 'core_email_audits_total',
+    help: 'Mailbox completeness audits by outcome (complete, repaired, failed)',
+    labelNames: ['outcome'],
+  });
+  private readonly rows = counterMetric({
+    name: 'core_email_audit_rows_total',
+    help: 'Messages the completeness audit found missing, extra or stale, and those it repaired',
+    labelNames: ['kind'],
+  });
+  private readonly lastComplete = gaugeMetric({
+    name: 'core_email_audit_last_complete_timestamp_seconds',
+    help: 'When this process last proved a mailbox complete (an audit ending complete or repaired), Unix seconds',
+  });
 
   audited(outcome: AuditStatus, reports: readonly FolderReport[]): void {
     this.audits.inc({ outcome });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { AuditMailboxMessage } from '@core-email/contracts';
-import { HandlerContext, MailboxLease } from '@core-email/platform';
+import { HandlerContext, MailboxLease, mailboxUnusableReason } from '@core-email/platform';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
-import { describeError, finalReason } from './audit-errors';
+import { describeError } from './audit-errors';
 import { AuditResults } from './audit-results';
 import { MailboxAuditor } from './mailbox-auditor';
 
@@ -35,7 +35,7 @@ export class MailboxAuditService {
         { heartbeat },
       );
     } catch (error) {
-      const reason = finalReason(error);
+      const reason = mailboxUnusableReason(error); // no retry can fix it: recorded failed at once
       const lastAttempt = ctx.attempt >= this.config.retry.attempts;
       if (reason === undefined && !lastAttempt) throw error; // retried with backoff
       await this.results.failed(job.userId, auditId, reason ?? describeError(error));

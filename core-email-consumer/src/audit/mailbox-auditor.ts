@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Client } from '@microsoft/microsoft-graph-client';
-import { GraphClients, inParallel, MailboxTokens } from '@core-email/platform';
+import { GraphClients, inParallel, isMailboxUnusable, MailboxTokens } from '@core-email/platform';
 import { CONSUMER_CONFIG, ConsumerConfig } from '../config/config';
 import { GraphFolder, MessageChanges, SyncApi } from '../sync/sync-api';
 import { countByFolder, findDifferences, ListedMessage, StoredMessage } from './audit-diff';
@@ -8,7 +8,7 @@ import { AuditRepairService } from './audit-repair.service';
 import { AuditedFolder, FolderReport, folderReports } from './folder-report';
 import { FolderListing, listFolderMessages } from './graph/message-listing';
 import { CopyFolder, MailAuditsRepository } from './mail-audits.repository';
-import { describeError, isFinal } from './audit-errors';
+import { describeError } from './audit-errors';
 
 export interface AuditResult {
   startedAt: Date;
@@ -107,7 +107,7 @@ export class MailboxAuditor {
           ),
         );
       } catch (error) {
-        if (isFinal(error)) throw error; // the mailbox is unusable: the whole audit fails
+        if (isMailboxUnusable(error)) throw error; // the mailbox is unusable: the whole audit fails
         listings.set(folder.id, { failed: `listing failed: ${describeError(error)}` });
       }
     });

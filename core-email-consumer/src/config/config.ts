@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import {
   assertProductionReady,
+  booleanFlag,
   infraEnvShape,
   InfraSettings,
   infraSettingsFrom,
@@ -56,7 +57,7 @@ export const consumerEnvSchema = z.object({
   // messages, like a page Graph timed out on: a few huge messages must not make a folder unsyncable (the page
   // goes to PostgreSQL as one jsonb value, limit 256 MB) or exhaust the consumer's memory.
   GRAPH_MAX_RESPONSE_MB: z.coerce.number().int().min(1).max(200).default(32),
-  // Graph subscriptions (issue 6). Webhook URLs are `${PUBLIC_BASE_URL}/api/webhooks/graph/...` (the producer).
+  // Graph subscriptions (issue 6). Webhook URLs are graphWebhookUrl(PUBLIC_BASE_URL, ...) (the producer's).
   PUBLIC_BASE_URL: z
     .string()
     .url()
@@ -79,15 +80,9 @@ export const consumerEnvSchema = z.object({
   POLLING_INTERVAL_SECONDS: z.coerce.number().int().min(1).max(86_400).default(300),
   // false: no Graph subscriptions at all, every mailbox is kept current by polling (a deployment with no
   // public webhook URL).
-  SUBSCRIPTIONS_ENABLED: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  SUBSCRIPTIONS_ENABLED: booleanFlag(true),
   // Off in tests that drive the scheduler themselves.
-  SUBSCRIPTION_SCHEDULER_ENABLED: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  SUBSCRIPTION_SCHEDULER_ENABLED: booleanFlag(true),
   // Completeness audit: every connected mailbox is audited this often (push ones too: notifications are
   // not guaranteed).
   AUDIT_INTERVAL_HOURS: z.coerce.number().int().min(1).max(720).default(24),
@@ -100,10 +95,7 @@ export const consumerEnvSchema = z.object({
   // An audit that finds more differences than this asks for a full sync instead of fetching each by id.
   AUDIT_REPAIR_MAX: z.coerce.number().int().min(0).max(100_000).default(2_000),
   // Off in tests that drive the audit scheduler themselves.
-  AUDIT_SCHEDULER_ENABLED: z
-    .enum(['true', 'false'])
-    .default('true')
-    .transform((v) => v === 'true'),
+  AUDIT_SCHEDULER_ENABLED: booleanFlag(true),
 });
 
 export type ConsumerEnv = z.infer<typeof consumerEnvSchema>;

@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
-import { Client, GraphError } from '@microsoft/microsoft-graph-client';
+import { Client } from '@microsoft/microsoft-graph-client';
 import {
   GraphClients,
   HandlerContext,
@@ -9,8 +10,7 @@ import {
   KafkaPublisher,
   LOGGER,
   MailboxLease,
-  MailboxNotConnectedError,
-  MailboxReauthRequiredError,
+  mailboxUnusableReason,
   PUBLISHER,
 } from '@core-email/platform';
 import type { Logger } from 'pino';
@@ -92,8 +92,9 @@ export class MailboxChangesService {
       });
     } catch (error) {
       // A mailbox we may no longer read: retrying cannot help, and reconnecting starts a full sync anyway.
-      if (isFinal(error)) {
-        this.logger.info({ userId, error: errorName(error) }, 'change not applied: mailbox unusable');
+      const unusable = mailboxUnusableReason(error);
+      if (unusable) {
+        this.logger.info({ userId, reason: unusable }, 'change not applied: mailbox unusable');
         return;
       }
       if (ctx.attempt < this.config.retry.attempts) throw error; // retried with backoff
@@ -138,7 +139,7 @@ export class MailboxChangesService {
       last ? Math.min(2 * last.end - last.start, last.end + MAX_PASS_SPACING_MS) : 0,
     );
     const wait = notBefore - Date.now();
-    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    if (wait > 0) await sleep(wait);
   }
 
   private async runPass(
@@ -264,20 +265,4 @@ export class MailboxChangesService {
   private stored(userId: string, ids: string[]): Promise<Set<string>> {
     return this.sync.storedIds(userId, ids);
   }
-}
-
-const FINAL_ERRORS = [MailboxReauthRequiredError.name, MailboxNotConnectedError.name];
-
-/** The graph client wraps errors of the auth provider in a GraphError whose code is the error's name. */
-function errorName(error: unknown): string | undefined {
-  return error instanceof GraphError
-    ? (error.code ?? undefined)
-    : error instanceof Error
-      ? error.name
-      : undefined;
-}
-
-function isFinal(error: unknown): boolean {
-  const name = errorName(error);
-  return name !== undefined && FINAL_ERRORS.includes(name);
 }

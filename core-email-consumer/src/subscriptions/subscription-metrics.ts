@@ -1,26 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { Counter, register } from 'prom-client';
+import { counterMetric } from '@core-email/platform';
 
 type Operation = 'create' | 'renew' | 'reauthorize';
 
-function counter(name: string, help: string): Counter<'operation'> {
-  // A second app instance in one process (tests) must reuse the registered metric, not register it twice.
-  return (
-    (register.getSingleMetric(name) as Counter<'operation'>) ??
-    new Counter({ name, help, labelNames: ['operation'] })
-  );
-}
-
 @Injectable()
 export class SubscriptionMetrics {
-  private readonly failures = counter(
-    'core_email_subscription_failures_total',
-    'Graph subscription creations, renewals and reauthorizations that failed',
-  );
-  private readonly successes = counter(
-    'core_email_subscription_operations_total',
-    'Graph subscription creations, renewals and reauthorizations that succeeded',
-  );
+  private readonly failures = counterMetric({
+    name: 'core_email_subscription_failures_total',
+    help: 'Graph subscription creations, renewals and reauthorizations that failed',
+    labelNames: ['operation'],
+  });
+  private readonly successes = counterMetric({
+    name: 'core_email_subscription_operations_total',
+    help: 'Graph subscription creations, renewals and reauthorizations that succeeded',
+    labelNames: ['operation'],
+  });
 
   failed(operation: Operation): void {
     this.failures.inc({ operation });

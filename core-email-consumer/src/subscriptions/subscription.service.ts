@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import type { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
+import { graphWebhookUrl } from '@core-email/contracts';
 import {
   ActiveSubscription,
   describeGraphError,
@@ -13,8 +14,7 @@ import {
   LOGGER,
   MAILBOX_CHANGE_TYPES,
   MAILBOX_RESOURCE,
-  MailboxNotConnectedError,
-  MailboxReauthRequiredError,
+  isMailboxUnusable,
   OutlookAccountsRepository,
   REDIS_CLUSTER,
   RedisLock,
@@ -58,11 +58,11 @@ export class SubscriptionService {
   }
 
   get notificationUrl(): string {
-    return `${this.config.env.PUBLIC_BASE_URL}/api/webhooks/graph/notifications`;
+    return graphWebhookUrl(this.config.env.PUBLIC_BASE_URL, 'notifications');
   }
 
   get lifecycleNotificationUrl(): string {
-    return `${this.config.env.PUBLIC_BASE_URL}/api/webhooks/graph/lifecycle`;
+    return graphWebhookUrl(this.config.env.PUBLIC_BASE_URL, 'lifecycle');
   }
 
   /** Subscriptions are switched off for the deployment: the mailbox is kept current by polling. */
@@ -106,7 +106,7 @@ export class SubscriptionService {
       this.metrics.succeeded('reauthorize');
       return true;
     } catch (error) {
-      if (isMailboxGone(error)) return this.gone(sub.userId, error);
+      if (isMailboxUnusable(error)) return this.gone(sub.userId, error);
       this.metrics.failed('reauthorize');
       this.logger.warn(
         { userId: sub.userId, err: describeGraphError(error) },
@@ -140,7 +140,7 @@ export class SubscriptionService {
       await this.create(userId);
       return 'created';
     } catch (error) {
-      if (isMailboxGone(error)) {
+      if (isMailboxUnusable(error)) {
         this.gone(userId, error);
         return 'skipped';
       }
@@ -203,7 +203,7 @@ export class SubscriptionService {
   }
 
   private async renewalFailed(sub: ActiveSubscription, op: 'renew', error: unknown): Promise<void> {
-    if (isMailboxGone(error)) {
+    if (isMailboxUnusable(error)) {
       this.gone(sub.userId, error);
       return;
     }
@@ -247,12 +247,3 @@ export class SubscriptionService {
 function minutesFromNow(minutes: number): string {
   return new Date(Date.now() + minutes * 60_000).toISOString();
 }
-
-/** The user disconnected, or must connect again: nothing to subscribe until they do. */
-function isMailboxGone(error: unknown): boolean {
-  // The Graph SDK wraps errors thrown while getting the token in a GraphError whose code is their name.
-  const e = error as { name?: string; code?: string };
-  return GONE.has(e?.name ?? '') || GONE.has(e?.code ?? '');
-}
-
-const GONE = new Set([MailboxNotConnectedError.name, MailboxReauthRequiredError.name]);

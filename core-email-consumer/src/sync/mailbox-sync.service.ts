@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { GraphError } from '@microsoft/microsoft-graph-client';
@@ -9,8 +10,7 @@ import {
   LOGGER,
   MailboxLease,
   mailboxWaitOf,
-  MailboxNotConnectedError,
-  MailboxReauthRequiredError,
+  mailboxUnusableReason,
   MailboxTokens,
   PageSlots,
   ParkedJobs,
@@ -31,12 +31,6 @@ import { SyncProgress } from './sync-progress';
 export const PAGE_SLOTS = Symbol('PAGE_SLOTS');
 /** A sync that cannot park (Redis unreachable) waits in its lane, heartbeating this often. */
 const HEARTBEAT_EVERY_MS = 3_000;
-
-/** Failures no retry can fix: the run ends `failed` with this reason at once. */
-const FINAL_REASONS: Array<[string, string]> = [
-  [MailboxReauthRequiredError.name, 'reauth_required'],
-  [MailboxNotConnectedError.name, 'not_connected'],
-];
 
 /**
  * One `sync_email` job: every folder's delta into PostgreSQL, progress on `email_ack`, the run in
@@ -93,7 +87,8 @@ export class MailboxSyncService {
     } catch (error) {
       const waitMs = mailboxWaitOf(error);
       if (waitMs !== undefined) return this.parkOrWait(job, ctx, waitMs);
-      const reason = finalReason(error);
+      // An unusable mailbox is a failure no retry can fix: the run ends `failed` with its reason at once.
+      const reason = mailboxUnusableReason(error);
       const lastAttempt = ctx.attempt >= this.config.retry.attempts;
       // The producer publishes a 'connected' job inside the transaction that stores the mailbox, so the job
       // can arrive a moment before that commit: "not connected" then means "not yet", worth a retry.
@@ -168,7 +163,7 @@ export class MailboxSyncService {
       this.logger.warn({ ...log, err }, 'sync could not be parked; waiting in its lane');
     }
     for (let left = waitMs; left > 0; left -= HEARTBEAT_EVERY_MS) {
-      await new Promise((resolve) => setTimeout(resolve, Math.min(left, HEARTBEAT_EVERY_MS)));
+      await sleep(Math.min(left, HEARTBEAT_EVERY_MS));
       await ctx.heartbeat();
     }
     await this.run(job, ctx);
@@ -184,12 +179,6 @@ export class MailboxSyncService {
     await this.runs.fail(job.runId, reason);
     await this.publisher.publish(TOPICS.emailAck, progress.ack('failed', reason));
   }
-}
-
-/** The graph client wraps errors of the auth provider in a GraphError whose code is the error's name. */
-function finalReason(error: unknown): string | undefined {
-  const name = error instanceof GraphError ? error.code : error instanceof Error ? error.name : undefined;
-  return FINAL_REASONS.find(([n]) => n === name)?.[1];
 }
 
 function describe(error: unknown): string {

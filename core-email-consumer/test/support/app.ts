@@ -1,5 +1,6 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { parseEnv, stackEnv } from '@core-email/platform';
+import { parseEnv } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import { createConsumerApp } from '../../src/bootstrap';
 import { consumerEnvSchema, ConsumerConfig, toConsumerConfig } from '../../src/config/config';
 

@@ -2,13 +2,11 @@
 // stack and the caller's own emulator, in a consumer group of the caller's own: what production runs,
 // so it can be killed with SIGKILL and restarted like a real replica.
 import { ChildProcess, spawn } from 'node:child_process';
-import { waitUntilUp } from '@core-email/platform/dist/test/support/child-start';
+import { waitUntilUp, stackEnv, EMULATOR_TENANT } from '@core-email/platform/testing';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { stackEnv } from '@core-email/platform';
-import { EMULATOR_TENANT } from '@core-email/platform/dist/test/support/emulator-process';
 
 // dist/test/support → core-email-consumer/dist/src/main.js
 const MAIN = resolve(__dirname, '..', '..', 'src', 'main.js');

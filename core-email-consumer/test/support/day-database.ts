@@ -5,13 +5,8 @@
 // its own it touches only this test's mailbox.
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import {
-  buildDataSourceOptions,
-  DatabaseSettings,
-  eventually,
-  runMigrations,
-  stackEnv,
-} from '@core-email/platform';
+import { buildDataSourceOptions, DatabaseSettings, runMigrations } from '@core-email/platform';
+import { eventually, stackEnv } from '@core-email/platform/testing';
 
 export interface OwnDatabase {
   /** DB_PRIMARY_URL and DB_REPLICA_URLS for the processes that are to use it. */

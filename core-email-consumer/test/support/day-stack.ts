@@ -5,10 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Kafka } from 'kafkajs';
 import type { DataSource } from 'typeorm';
-import {
-  EmulatorProcess,
-  startEmulatorProcess,
-} from '@core-email/platform/dist/test/support/emulator-process';
+import { EmulatorProcess, startEmulatorProcess } from '@core-email/platform/testing';
 import { ConsumerProcess, startConsumerProcess } from './consumer-process';
 import { createOwnDatabase, OwnDatabase } from './day-database';
 import { groupAtEnd } from './day-group';

@@ -1,10 +1,11 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { TOPICS } from '@core-email/contracts';
 // A fresh consumer group starts at the topic's beginning (TopicConsumer's default), where older jobs of
 // other tests' users wait. Committing the group's offsets at the topic's end before any member joins means
 // our consumers only see jobs published from now on (jobs others publish meanwhile still arrive, so the
 // tests only make assertions about their own users).
 import { Kafka, logLevel, Partitioners } from 'kafkajs';
-import { stackEnv } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 
 export function testKafka(): Kafka {
   const brokers = stackEnv(process.env).KAFKA_BROKERS!.split(',');
@@ -53,7 +54,7 @@ export async function waitForGroup(kafka: Kafka, groupId: string, members: numbe
       const { groups } = await admin.describeGroups([groupId]);
       if (groups[0]?.state === 'Stable' && groups[0].members.length === members) return;
       if (Date.now() > deadline) throw new Error(`group ${groupId} did not settle with ${members} members`);
-      await new Promise((r) => setTimeout(r, 250));
+      await sleep(250);
     }
   } finally {
     await admin.disconnect();

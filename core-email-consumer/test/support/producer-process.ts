@@ -2,10 +2,15 @@
 // and the caller's own emulator, plus what a browser does with it: sign up, connect Outlook through the API
 // and the emulator's sign-in forms, and read GET /api/events the way the dashboard reads it.
 import { ChildProcess, spawn } from 'node:child_process';
-import { waitUntilUp } from '@core-email/platform/dist/test/support/child-start';
+import {
+  waitUntilUp,
+  emulatorSignIn,
+  JsonResponse,
+  requestJson,
+  stackEnv,
+} from '@core-email/platform/testing';
 import { randomInt, randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
-import { emulatorSignIn, JsonResponse, requestJson, stackEnv } from '@core-email/platform';
 import { emulatorEnv, freePort } from './consumer-process';
 
 // dist/test/support → core-email-producer/dist/src/main.js
@@ -106,45 +111,5 @@ export async function connectOutlookThroughApi(
   return new URL(res.headers.get('location') ?? 'about:blank');
 }
 
-export interface ReceivedEvent {
-  event: string;
-  data: Record<string, unknown>;
-}
-
-export interface EventStream {
-  status: number;
-  events: ReceivedEvent[];
-  close(): void;
-}
-
-/** GET /api/events read as the dashboard reads it: fetch with the Authorization header, events collected. */
-export async function openEventStream(baseUrl: string, token: string): Promise<EventStream> {
-  const abort = new AbortController();
-  const res = await fetch(`${baseUrl}/api/events`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: abort.signal,
-  });
-  const stream: EventStream = { status: res.status, events: [], close: () => abort.abort() };
-  if (res.ok && res.body) void readEvents(res.body, stream.events);
-  return stream;
-}
-
-async function readEvents(body: ReadableStream<Uint8Array>, into: ReceivedEvent[]): Promise<void> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  try {
-    for await (const chunk of body) {
-      buffer += decoder.decode(chunk, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n\n')) >= 0) {
-        const block = buffer.slice(0, end);
-        buffer = buffer.slice(end + 2);
-        const event = /^event: (.*)$/m.exec(block)?.[1];
-        const data = /^data: (.*)$/m.exec(block)?.[1];
-        if (event && data) into.push({ event, data: JSON.parse(data) as Record<string, unknown> });
-      }
-    }
-  } catch {
-    // closed by the caller
-  }
-}
+// The SSE reader is the platform's; re-exported here beside the other producer-process helpers.
+export { openEventStream, type EventStream, type ReceivedEvent } from '@core-email/platform/testing';

@@ -1,41 +1,21 @@
 // The consumer's sync module with the real platform (PostgreSQL, Redis cluster, Kafka) but without joining
 // the consumer group: tests drive MailboxSyncService directly, so jobs other engineers publish on the shared
 // broker never reach this test's emulator (and no foreign mailbox is ever marked reauth_required by it).
-import { INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplicationContext } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import type { SyncEmailMessage } from '@core-email/contracts';
-import { HandlerContext, parseEnv, PlatformModule, stackEnv } from '@core-email/platform';
-import {
-  CONSUMER_CONFIG,
-  ConsumerConfig,
-  consumerEnvSchema,
-  toConsumerConfig,
-} from '../../src/config/config';
+import { HandlerContext, parseEnv } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
+import { ConsumerConfig, consumerEnvSchema, toConsumerConfig } from '../../src/config/config';
 import { SyncModule } from '../../src/sync/sync.module';
+import { startFeatureContext } from './feature-context';
 
 export async function startSyncContext(overrides: NodeJS.ProcessEnv): Promise<{
   app: INestApplicationContext;
   config: ConsumerConfig;
 }> {
   const config = toConsumerConfig(parseEnv(consumerEnvSchema, { ...stackEnv(process.env), ...overrides }));
-  @Module({})
-  class SyncTestModule {}
-  const app = await NestFactory.createApplicationContext(
-    {
-      module: SyncTestModule,
-      imports: [
-        PlatformModule.forRoot({
-          config,
-          configToken: CONSUMER_CONFIG,
-          infra: config.infra,
-          logLevel: config.env.LOG_LEVEL,
-        }),
-        SyncModule,
-      ],
-    },
-    { logger: false },
-  );
+  const { app } = await startFeatureContext(SyncModule, config, { send: 'all' });
   return { app, config };
 }
 

@@ -53,6 +53,6 @@ import { SessionTokensService } from './tokens.service';
     JwtAuthGuard,
     UsersRepository,
   ],
-  exports: [JwtAuthGuard, SessionsRepository],
+  exports: [AuthService, JwtAuthGuard, SessionsRepository],
 })
 export class AuthModule {}

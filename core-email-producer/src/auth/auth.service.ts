@@ -1,5 +1,4 @@
 import { ConflictException, Injectable, UnauthorizedException } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
 import * as bcrypt from 'bcrypt';
 import { TooManyRequests } from '@core-email/platform';
 import { UsersRepository } from '../users/users.repository';
@@ -8,7 +7,6 @@ import type { ChangePasswordInput, LogInInput, SignUpInput } from './auth.schema
 import { LogInFailuresRepository } from './log-in-failures.repository';
 import { SessionsRepository } from './sessions.repository';
 import { SessionTokensService } from './tokens.service';
-import { OutlookAccountsService } from '../outlook/outlook-accounts.service';
 
 const BCRYPT_COST = 12;
 // Compared against when the email is unknown, so a wrong email costs as long as a wrong password.
@@ -25,7 +23,6 @@ export class AuthService {
     private readonly sessions: SessionsRepository,
     private readonly tokens: SessionTokensService,
     private readonly failures: LogInFailuresRepository,
-    private readonly moduleRef: ModuleRef,
   ) {}
 
   async signUp(input: SignUpInput): Promise<SignedUpView> {
@@ -83,27 +80,14 @@ export class AuthService {
     return { ...issued, user: UserView.of(user) };
   }
 
-  async deleteAccount(userId: string, password: string): Promise<void> {
-    await this.verifyPassword(userId, password, 'password');
-    // Before the row (and the mailbox tokens with it) goes: the subscription can only be deleted with them.
-    await this.outlook()?.deleteSubscription(userId);
+  /** The user row (and with it everything the database keeps of them) goes, and every session ends. */
+  async forget(userId: string): Promise<void> {
     await this.users.delete(userId);
     await this.sessions.revokeAll(userId);
   }
 
-  /**
-   * Looked up at call time: OutlookModule imports auth pieces, so AuthModule cannot import it back without a
-   * cycle. Absent (a test app without Outlook) means no mailbox to clean up.
-   */
-  private outlook(): OutlookAccountsService | undefined {
-    try {
-      return this.moduleRef.get(OutlookAccountsService, { strict: false });
-    } catch {
-      return undefined;
-    }
-  }
-
-  private async verifyPassword(userId: string, password: string, field: string) {
+  /** The user, if `password` is theirs; otherwise a 401 naming `field`. */
+  async verifyPassword(userId: string, password: string, field: string) {
     const user = await this.users.findById(userId);
     if (!user) throw new UnauthorizedException('account no longer exists');
     if (!(await bcrypt.compare(password, user.passwordHash))) {

@@ -1,8 +1,8 @@
-import { Controller, Delete, Get, HttpCode, Put, UseGuards } from '@nestjs/common';
+import { Controller, Get, Put, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { ApiZodBody, ZodBody } from '@core-email/platform';
 import { SessionView, UserView } from '../users/user.view';
-import { ChangePasswordInput, changePasswordSchema, deleteAccountSchema } from './auth.schemas';
+import { ChangePasswordInput, changePasswordSchema } from './auth.schemas';
 import { AuthService } from './auth.service';
 import { CurrentUser } from './current-user.decorator';
 import { JwtAuthGuard } from './jwt-auth.guard';
@@ -12,6 +12,7 @@ import type { SessionUser } from './session-user';
 @ApiTags('me')
 @ApiBearerAuth()
 @UseGuards(JwtAuthGuard)
+// DELETE /api/me is the accounts feature's (AccountController): it spans auth and outlook.
 @Controller('me')
 export class MeController {
   constructor(private readonly auth: AuthService) {}
@@ -38,20 +39,5 @@ export class MeController {
     @ZodBody(changePasswordSchema) body: ChangePasswordInput,
   ): Promise<SessionView> {
     return this.auth.changePassword(user.userId, body);
-  }
-
-  @Delete()
-  @HttpCode(204)
-  @UseGuards(UserThrottlerGuard)
-  @ApiOperation({ summary: 'Delete the account with its tokens, connection and mail; every session ends' })
-  @ApiZodBody(deleteAccountSchema)
-  @ApiResponse({ status: 204 })
-  @ApiResponse({ status: 401, description: 'password is wrong' })
-  @ApiResponse({ status: 429, description: 'too many attempts for this user; see Retry-After' })
-  async deleteAccount(
-    @CurrentUser() user: SessionUser,
-    @ZodBody(deleteAccountSchema) body: { password: string },
-  ): Promise<void> {
-    await this.auth.deleteAccount(user.userId, body.password);
   }
 }

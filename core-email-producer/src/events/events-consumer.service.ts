@@ -71,8 +71,7 @@ export class EventsConsumer implements OnApplicationBootstrap, OnApplicationShut
     this.stopping.abort();
     await finishesWithin(this.starting ?? Promise.resolve(), 5_000);
     // Bounded: kafkajs can wait long on a recovering broker, and a shutdown must not hang on it.
-    const timeout = new Promise((resolve) => setTimeout(resolve, 10_000).unref());
-    await Promise.race([this.consumer.disconnect(), timeout]);
+    await finishesWithin(this.consumer.disconnect(), 10_000);
   }
 
   private forward({ topic, partition, message }: EachMessagePayload): void {

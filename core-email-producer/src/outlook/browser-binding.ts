@@ -1,4 +1,5 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { sameSecret } from '@core-email/platform';
 import type { CookieOptions, Request } from 'express';
 
 /**
@@ -35,9 +36,7 @@ export function bindingHash(nonce: string): string {
 
 export function sameBinding(nonce: string | undefined, storedHash: string): boolean {
   if (!nonce) return false;
-  const a = Buffer.from(bindingHash(nonce));
-  const b = Buffer.from(storedHash);
-  return a.length === b.length && timingSafeEqual(a, b);
+  return sameSecret(storedHash, bindingHash(nonce));
 }
 
 /** The nonce from the request's Cookie header (no cookie parser needed for one cookie). */

@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
 import {
   deleteMailboxSubscription,
+  finishesWithin,
   GraphClients,
   GraphSubscriptionsRepository,
   LOGGER,
@@ -63,24 +64,14 @@ export class OutlookAccountsService {
    * left behind expires within days while its notifications find no live row and are dropped.
    */
   async deleteSubscription(userId: string): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((done) => {
-      timer = setTimeout(() => {
-        this.logger.warn({ userId }, 'deleting the Graph subscription took too long; going on without it');
-        done();
-      }, SUBSCRIPTION_TEARDOWN_MS);
-    });
     const work = deleteMailboxSubscription(
       this.graph.forMailbox(userId),
       this.subscriptions,
       userId,
       this.logger,
     );
-    await Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-  }
-
-  /** Account deletion: the users row's ON DELETE CASCADE would do it too; explicit so the order is clear. */
-  async removeForUser(userId: string): Promise<void> {
-    await this.accounts.deleteForUser(userId);
+    if (!(await finishesWithin(work, SUBSCRIPTION_TEARDOWN_MS))) {
+      this.logger.warn({ userId }, 'deleting the Graph subscription took too long; going on without it');
+    }
   }
 }

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { MailboxTokensModule } from '@core-email/platform';
-import { SessionsRepository } from '../auth/sessions.repository';
+import { AuthModule } from '../auth/auth.module';
 import { PRODUCER_CONFIG } from '../config/config';
 import { OAuthStateRepository } from './oauth-state.repository';
 import { OutlookAccountsService } from './outlook-accounts.service';
@@ -9,13 +9,14 @@ import { OutlookRedirectController } from './outlook-redirect.controller';
 import { OutlookController } from './outlook.controller';
 
 /**
- * Connecting, showing and disconnecting a user's Outlook mailbox. SessionsRepository is provided here (it
- * is stateless) rather than imported from AuthModule, which imports this module for account deletion.
+ * Connecting, showing and disconnecting a user's Outlook mailbox. AuthModule gives the guard and the
+ * sessions a connect is checked against; it does not import this module (account deletion, which needs
+ * both, is the accounts feature's).
  */
 @Module({
-  imports: [MailboxTokensModule.forRoot(PRODUCER_CONFIG)],
+  imports: [AuthModule, MailboxTokensModule.forRoot(PRODUCER_CONFIG)],
   controllers: [OutlookController, OutlookRedirectController],
-  providers: [OAuthStateRepository, OutlookAccountsService, OutlookConnectService, SessionsRepository],
+  providers: [OAuthStateRepository, OutlookAccountsService, OutlookConnectService],
   exports: [OutlookAccountsService, MailboxTokensModule],
 })
 export class OutlookModule {}

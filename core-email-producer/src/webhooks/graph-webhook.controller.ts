@@ -1,4 +1,5 @@
 import { Controller, Post, Query, Req, Res } from '@nestjs/common';
+import { GRAPH_WEBHOOK_CONTROLLER, GraphWebhookKind } from '@core-email/contracts';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
@@ -37,11 +38,11 @@ const ENVELOPE_DOC = {
  * its subscription's clientState. Answers never say which items were accepted or why any were not.
  */
 @ApiTags('webhooks')
-@Controller('webhooks/graph')
+@Controller(GRAPH_WEBHOOK_CONTROLLER)
 export class GraphWebhookController {
   constructor(private readonly webhook: GraphWebhookService) {}
 
-  @Post('notifications')
+  @Post('notifications' satisfies GraphWebhookKind)
   @ApiOperation({
     summary: 'Graph change notifications (and the subscription validation handshake)',
     description:
@@ -64,7 +65,7 @@ export class GraphWebhookController {
     return this.handle(req, res, token);
   }
 
-  @Post('lifecycle')
+  @Post('lifecycle' satisfies GraphWebhookKind)
   @ApiOperation({
     summary:
       'Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed) and the handshake',

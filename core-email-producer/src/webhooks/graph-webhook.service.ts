@@ -1,7 +1,6 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
-import { LOGGER, Outbox, Publisher, PUBLISHER } from '@core-email/platform';
+import { describeIssues, TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
+import { LOGGER, Outbox, Publisher, PUBLISHER, sameSecret, withDeadline } from '@core-email/platform';
 import type { Logger } from 'pino';
 import { envelopeSchema, isLifecycleItem, NotificationItem, parseNotificationItem } from './webhook.schemas';
 import { SubscriptionOwners } from './subscription-owners';
@@ -22,17 +21,6 @@ const CATCH_UP_MEMORY = 10_000;
 export class MalformedNotificationError extends Error {}
 /** Kafka did not acknowledge in time, or the send queue is full (the answer is 503: Graph retries). */
 export class NotificationsNotQueuedError extends Error {}
-
-function sameSecret(expected: string, given: string): boolean {
-  const a = Buffer.from(expected, 'utf8');
-  const b = Buffer.from(given, 'utf8');
-  // timingSafeEqual needs equal lengths; comparing `a` with itself keeps the time independent of `given`.
-  if (a.length !== b.length) {
-    timingSafeEqual(a, a);
-    return false;
-  }
-  return timingSafeEqual(a, b);
-}
 
 /**
  * Authenticates Graph's notifications and queues them. Nothing here calls Graph or touches mail: each
@@ -63,7 +51,7 @@ export class GraphWebhookService {
       if (parsed.success) items.push(parsed.data);
       else {
         this.drop('malformed', {
-          fields: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).slice(0, 5),
+          fields: describeIssues(parsed.error.issues.slice(0, 5), '(item)'),
         });
       }
     }
@@ -135,29 +123,21 @@ export class GraphWebhookService {
 
   private async publish(messages: UpdateEmailSubscriptionMessage[]): Promise<void> {
     if (messages.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(
-        () => reject(new NotificationsNotQueuedError('publish deadline')),
-        WEBHOOK_PUBLISH_DEADLINE_MS,
-      );
-    });
     try {
       // At the deadline the send queue removes the records it still holds: a notification answered 503 is
       // never sent later (Graph's retry is). Only records already on the wire may still arrive, a duplicate
       // of the retry, which the consumer applies idempotently. A full queue refuses at once (503 too).
-      await Promise.race([
+      await withDeadline(
         this.publisher.publishMany(TOPICS.updateEmailSubscription, messages, {
           deadlineMs: WEBHOOK_PUBLISH_DEADLINE_MS,
         }),
-        deadline,
-      ]);
+        WEBHOOK_PUBLISH_DEADLINE_MS,
+        () => new NotificationsNotQueuedError('publish deadline'),
+      );
     } catch (error) {
       throw error instanceof NotificationsNotQueuedError
         ? error
         : new NotificationsNotQueuedError(String(error));
-    } finally {
-      clearTimeout(timer);
     }
     for (const m of messages) webhookMetrics.accepted.inc({ kind: m.kind });
   }

@@ -1,8 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { webhookMetrics } from './webhook-metrics';
 
-/** Where Graph posts; the app's global prefix is part of it. */
-export const WEBHOOK_PATH = '/api/webhooks/graph';
 /** Graph batches at most a few hundred small items; 1 MB is ample and bounds what a stranger can make us hold. */
 export const WEBHOOK_BODY_LIMIT_BYTES = 1024 * 1024;
 

@@ -1,6 +1,7 @@
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import type { DestinationStream } from 'pino';
-import { parseEnv, runMigrations, stackEnv } from '@core-email/platform';
+import { parseEnv, runMigrations } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import { createProducerApp } from '../../src/bootstrap';
 import { producerEnvSchema, ProducerConfig, toProducerConfig } from '../../src/config/config';
 

@@ -1,5 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { emulatorControlCall, emulatorMicrosoft, emulatorSignIn, SignInOptions } from '@core-email/platform';
+import {
+  emulatorControlCall,
+  emulatorMicrosoft,
+  emulatorSignIn,
+  SignInOptions,
+} from '@core-email/platform/testing';
 import type { RunningProducer } from './app';
 import type { ApiClient, TestUser } from './users';
 

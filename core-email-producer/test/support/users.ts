@@ -1,5 +1,5 @@
 import { randomInt, randomUUID } from 'node:crypto';
-import { JsonResponse, requestJson } from '@core-email/platform';
+import { JsonResponse, requestJson } from '@core-email/platform/testing';
 
 /** A client address of its own, so rate limits in one test never touch another (the app trusts loopback proxies). */
 export function clientAddress(): string {

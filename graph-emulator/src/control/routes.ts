@@ -8,6 +8,7 @@ import { faultSchema } from '../throttle/faults';
 import { tokenFaultSchema } from '../throttle/token-faults';
 import type { ControlDeps } from './deps';
 import { controlGuard } from './guard';
+import { parse } from './mailbox-input';
 import { mailboxControlRoutes } from './mailboxes';
 
 const appSchema = z
@@ -28,13 +29,6 @@ const throttleSchema = z
   })
   .partial()
   .strict();
-
-function parse<T extends z.ZodTypeAny>(schema: T, body: unknown): z.infer<T> {
-  const result = schema.safeParse(body ?? {});
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  throw new GraphError(400, 'BadRequest', `${issue.path.join('.') || 'body'}: ${issue.message}`);
-}
 
 export function controlRoutes(deps: ControlDeps): Router {
   const { ctx } = deps;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 // Applies the per app + mailbox limits and the injected faults to every authenticated Graph request, and
 // keeps the per-mailbox counters (requests, highest concurrency, 429s).
 import type { NextFunction, Request, Response } from 'express';
@@ -42,7 +43,7 @@ export function throttleMiddleware(ctx: AppContext, limiter: Limiter, faults: Fa
     res.once('finish', admission.release);
     res.once('close', admission.release);
     const latency = faults.latencyFor(req.path, address);
-    if (latency > 0) await new Promise((r) => setTimeout(r, latency));
+    if (latency > 0) await sleep(latency);
     if (fault.kind === 'error') {
       throw new GraphError(
         fault.status,

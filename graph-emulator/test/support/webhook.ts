@@ -1,5 +1,6 @@
 // A local webhook receiver: answers Graph's validation handshake the way the producer does and records
 // every notification POST. `mode` switches it between healthy, refusing validation and failing deliveries.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
@@ -42,7 +43,7 @@ export class WebhookReceiver {
     const deadline = Date.now() + timeoutMs;
     while (!predicate()) {
       if (Date.now() > deadline) throw new Error('timed out waiting for webhook deliveries');
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
   }
 

@@ -1,6 +1,6 @@
-import { ZodError } from 'zod';
 import { MESSAGE_SCHEMAS, MessageOf } from './messages';
 import type { TopicName } from './topics';
+import { describeIssues } from './zod-issues';
 
 /** A Kafka message that does not match its topic's contract. Never retried: it goes to the DLQ. */
 export class ContractError extends Error {
@@ -13,15 +13,11 @@ export class ContractError extends Error {
   }
 }
 
-function describe(error: ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.join('.') || '(message)'}: ${issue.message}`);
-}
-
 function parse<T extends TopicName>(topic: T, value: unknown): MessageOf<T> {
   const schema = MESSAGE_SCHEMAS[topic];
   if (!schema) throw new ContractError(topic, ['unknown topic']);
   const result = schema.safeParse(value);
-  if (!result.success) throw new ContractError(topic, describe(result.error));
+  if (!result.success) throw new ContractError(topic, describeIssues(result.error.issues, '(message)'));
   return result.data as MessageOf<T>;
 }
 

@@ -119,17 +119,14 @@ export function keyOf<T extends keyof typeof MESSAGE_SCHEMAS>(_topic: T, message
 }
 
 /** What a dead-letter topic carries: the original bytes, where they came from and why they failed. */
-export const deadLetterSchema = z
-  .object({
-    topic: z.string(),
-    partition: z.number().int(),
-    offset: z.string(),
-    key: z.string().nullable(),
-    value: z.string().nullable(),
-    error: z.string(),
-    attempts: z.number().int().nonnegative(),
-    failedAt: isoTime,
-  })
-  .strict();
-
-export type DeadLetter = z.infer<typeof deadLetterSchema>;
+export interface DeadLetter {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  error: string;
+  attempts: number;
+  /** ISO 8601 */
+  failedAt: string;
+}

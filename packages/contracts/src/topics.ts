@@ -14,16 +14,10 @@ export type TopicName = (typeof TOPICS)[keyof typeof TOPICS];
 
 export const ALL_TOPICS: readonly TopicName[] = Object.values(TOPICS);
 
-export const DEFAULT_PARTITIONS = 3;
-
 export const DLQ_SUFFIX = '.dlq';
 
 export function dlqTopicOf(topic: TopicName): string {
   return `${topic}${DLQ_SUFFIX}`;
-}
-
-export function isTopicName(name: string): name is TopicName {
-  return (ALL_TOPICS as readonly string[]).includes(name);
 }
 
 /** Every topic and its dead-letter topic: what the services create at start-up. */

@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
+import { GRAPH_WEBHOOK_PATH } from '@core-email/contracts';
 import { INFRA_SETTINGS, InfraSettings } from './config/infra-settings';
 import { HealthController } from './health/health.controller';
 import { AllExceptionsFilter } from './http/error-filter';
@@ -57,5 +58,5 @@ export class PlatformModule {
 }
 
 function isQuietPath(url: string): boolean {
-  return url === '/metrics' || /\/health(\/live)?$/.test(url) || url.startsWith('/api/webhooks/graph/');
+  return url === '/metrics' || /\/health(\/live)?$/.test(url) || url.startsWith(`${GRAPH_WEBHOOK_PATH}/`);
 }

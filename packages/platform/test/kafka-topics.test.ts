@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -7,7 +8,7 @@ import { ensureTopics } from '../src/kafka/topic-admin';
 import { KafkaPublisher } from '../src/kafka/publisher';
 import { HandlerContext, HandlerMap, TopicConsumer } from '../src/kafka/topic-consumer';
 import { eventually } from '../src/testing/stack-env';
-import { listen, silentLogger, testKafka } from './support/kafka';
+import { listen, silentLogger, testKafka } from '../src/testing/kafka';
 
 const now = () => new Date().toISOString();
 
@@ -148,7 +149,7 @@ for (const topic of ALL_TOPICS) {
       await publisher.publish(topic, m);
       await eventually(async () => applied.get(failTwice) === 1, 20_000, 'retried message');
       assert.equal(attemptsById.get(failTwice), 3);
-      await new Promise((r) => setTimeout(r, 300));
+      await sleep(300);
       assert.equal(applied.get(failTwice), 1);
       assert.equal(
         dlq.received.filter(
@@ -320,7 +321,7 @@ test("a batching topic hands its handler a user's queued messages together; a ma
     await raw.disconnect();
     await publisher.publish(topic, message('second'));
     await publisher.publish(topic, message('third'));
-    await new Promise((r) => setTimeout(r, 1_000)); // fetched and queued in the lane
+    await sleep(1_000); // fetched and queued in the lane
     release();
     await eventually(async () => calls.length === 2, 20_000, 'the queued messages');
     assert.deepEqual(calls, [['first'], ['second', 'third']]);

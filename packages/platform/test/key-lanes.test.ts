@@ -1,5 +1,6 @@
 // The lanes behind the consumer: one user's messages in order, users side by side, none starved, and the
 // committable offset of a partition.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LaneScheduler, OffsetLog } from '../src/kafka/key-lanes';
@@ -129,7 +130,7 @@ test('a lane whose work turned slow gives its place away: other lanes run beside
   lanes.push('stuck', 'stuck1');
   lanes.push('stuck', 'stuck2');
   for (let i = 0; i < 20; i++) lanes.push(`other${i}`, `other${i}`);
-  while (done.length < 20) await new Promise((r) => setTimeout(r, 10));
+  while (done.length < 20) await sleep(10);
   assert.ok(!done.includes('stuck2'), 'the slow lane keeps its order');
   release();
   while (done.length < 22) await tick();

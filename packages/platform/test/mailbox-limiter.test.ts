@@ -1,10 +1,9 @@
 // The per-mailbox gate on its own: concurrency, request budget and Retry-After pauses, with real timers.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MailboxLimiter } from '../src/microsoft/graph/mailbox-limiter';
 import { retryAfterMs } from '../src/microsoft/graph/retry-after';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function through(limiter: MailboxLimiter, work: () => Promise<void>): Promise<void> {
   await limiter.acquire();

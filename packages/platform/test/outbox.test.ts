@@ -1,6 +1,7 @@
 // The outbox's claims against the real PostgreSQL: several relays share it without splitting a key's rows
 // (per-key order), acknowledged rows are deleted, failed ones freed, and an abandoned claim taken over.
 // Rows of this file use a topic of its own; other rows a claim happens to take are freed at once.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -80,7 +81,7 @@ test('a failed send frees its rows (attempts counted); an abandoned claim is tak
   const [{ attempts }] = await dataSource.query(`SELECT attempts FROM outbox WHERE topic = $1`, [TOPIC]);
   assert.equal(attempts, 1);
 
-  await new Promise((r) => setTimeout(r, 20)); // r2's 1 ms lease passes: r2 is taken as gone
+  await sleep(20); // r2's 1 ms lease passes: r2 is taken as gone
   assert.deepEqual(await claim(r1), ['d:1'], 'taken over');
   await repo.delete(r2, await idsOf(r1)); // r2's late acknowledgement deletes nothing it no longer holds
   assert.deepEqual(await claim(r2), []);

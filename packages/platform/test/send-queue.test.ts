@@ -1,5 +1,6 @@
 // The Kafka send queue's bounds, with a stand-in producer whose requests hang like a stopped broker's: a
 // caller's deadline removes its records (they are never sent later), and the queue refuses past its bounds.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Message, Producer, ProducerBatch } from 'kafkajs';
@@ -39,13 +40,13 @@ test('a caller whose deadline passes while queued is removed: rejected, and neve
     },
   );
   broker.release(); // the broker answers the request that was on the wire
-  await new Promise((r) => setTimeout(r, 20));
+  await sleep(20);
   assert.deepEqual(broker.sent, ['on-the-wire'], 'nothing that was removed is sent');
   assert.equal(queue.stats().inFlightSends, 0);
   // The queue works again: a new caller is sent and acknowledged.
   const after = queue.send('t', [record('after')]);
   broker.release();
-  await new Promise((r) => setTimeout(r, 0));
+  await sleep(0);
   broker.release();
   await after;
   assert.deepEqual(broker.sent, ['on-the-wire', 'after']);
@@ -89,6 +90,6 @@ test('a deadline that passes while the connection is being made: the caller is n
   const call = queue.send('t', [record('late')], { deadlineMs: 30 });
   await assert.rejects(call, (e) => e instanceof SendTimeoutError && e.removed);
   connected();
-  await new Promise((r) => setTimeout(r, 20));
+  await sleep(20);
   assert.deepEqual(broker.sent, []);
 });

@@ -1,6 +1,7 @@
 // Graph's per-mailbox limits shared by replicas through the real Redis cluster: two SharedMailboxLimits, each
 // with its own cluster client (two consumer processes), on the same mailbox. Also the fallback when Redis
 // cannot be reached, and the process-wide page slots.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -12,7 +13,6 @@ import { MailboxLimiters } from '../src/microsoft/graph/mailbox-limiter';
 import { SharedLimitSettings, SharedMailboxLimits } from '../src/microsoft/graph/shared-mailbox-limits';
 import { PageSlots } from '../src/mailbox-work/page-slots';
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const clients: Cluster[] = [];
 let nodes: RedisNode[];
 

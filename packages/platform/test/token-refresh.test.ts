@@ -3,7 +3,6 @@
 // invalid_grant on the next refresh.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Cluster } from 'ioredis';
 import pino from 'pino';
@@ -15,18 +14,13 @@ import { microsoftEnvShape } from '../src/config/microsoft-env';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { runMigrations } from '../src/database/migrate';
 import { MailboxReauthRequiredError, MailboxTokens } from '../src/microsoft/mailbox-tokens';
-import {
-  createMsalClient,
-  generatePkce,
-  MicrosoftSettings,
-  microsoftSettingsFrom,
-} from '../src/microsoft/msal';
+import { createMsalClient, MicrosoftSettings, microsoftSettingsFrom } from '../src/microsoft/msal';
 import { OutlookAccountsRepository } from '../src/microsoft/outlook-accounts.repository';
 import { TokenCipher } from '../src/microsoft/token-cipher';
 import { createRedisCluster } from '../src/redis/redis-cluster';
-import { emulatorSignIn } from '../src/testing/emulator-sign-in';
+import { connectMailbox } from '../src/testing/mailbox';
 import { stackEnv } from '../src/testing/stack-env';
-import { EMULATOR_TENANT, EmulatorProcess, startEmulatorProcess } from './support/emulator-process';
+import { EMULATOR_TENANT, EmulatorProcess, startEmulatorProcess } from '../src/testing/emulator-process';
 
 let emulator: EmulatorProcess;
 let dataSource: DataSource;
@@ -68,45 +62,11 @@ after(async () => {
 });
 
 /** A user with a mailbox of their own in the emulator, connected through the real code flow. */
-async function connectedUser(): Promise<{ userId: string; address: string }> {
-  const address = `mailbox-${randomUUID()}@contoso.test`;
-  await emulator.control('POST', '/mailboxes', { address, password: 'pw-123456', displayName: 'Token Test' });
-  const [{ id: userId }] = await dataSource.query(
-    `INSERT INTO users (email, user_name, password_hash) VALUES ($1, 'token test', 'x') RETURNING id`,
-    [`owner-${randomUUID()}@example.test`],
-  );
-  const client = createMsalClient(settings, pino({ level: 'silent' }));
-  const pkce = await generatePkce();
-  const authorizeUrl = await client.getAuthCodeUrl({
-    scopes: settings.scopes,
-    redirectUri: settings.redirectUri,
-    codeChallenge: pkce.challenge,
-    codeChallengeMethod: 'S256',
-    state: 'test',
+function connectedUser(): Promise<{ userId: string; address: string }> {
+  return connectMailbox(dataSource, settings, emulator.control, {
+    label: 'token',
+    onTokens: rememberSecrets,
   });
-  const back = await emulatorSignIn(authorizeUrl, { username: address, password: 'pw-123456' });
-  const result = await client.acquireTokenByCode({
-    code: back.searchParams.get('code')!,
-    scopes: settings.scopes,
-    redirectUri: settings.redirectUri,
-    codeVerifier: pkce.verifier,
-  });
-  const cache = client.getTokenCache().serialize();
-  rememberSecrets(result.accessToken, cache);
-  await repo.saveConnected(
-    {
-      userId,
-      msObjectId: result.account!.localAccountId,
-      msTenantId: result.account!.tenantId,
-      address,
-      accessToken: cipher.encrypt(result.accessToken),
-      tokenCache: cipher.encrypt(cache),
-      accessTokenExpiresAt: result.expiresOn!,
-      scopes: result.scopes.join(' '),
-    },
-    async () => undefined,
-  );
-  return { userId, address };
 }
 
 function rememberSecrets(accessToken: string, cache: string): void {

@@ -2,6 +2,7 @@
 // other users of its partition nor other topics, what the consumer keeps stays bounded, the committed offset
 // never passes the blocked message (a restarted consumer gets it again, then the user's later messages in
 // order), and after a rebalance nothing queued for a partition that moved is run by the old member.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
@@ -11,7 +12,7 @@ import { ensureTopics } from '../src/kafka/topic-admin';
 import { KafkaPublisher } from '../src/kafka/publisher';
 import { HandlerMap, TopicConsumer, TopicConsumerOptions } from '../src/kafka/topic-consumer';
 import { eventually } from '../src/testing/stack-env';
-import { silentLogger, testKafka } from './support/kafka';
+import { silentLogger, testKafka } from '../src/testing/kafka';
 
 const SYNC = TOPICS.syncEmail;
 const UPDATES = TOPICS.updateEmailSubscription;
@@ -162,7 +163,7 @@ test("one user's handler blocked indefinitely: 7,000 messages of other users on 
       const stats = first.intakeStats();
       mostTracked = Math.max(mostTracked, stats.tracked);
       mostQueued = Math.max(mostQueued, stats.queued);
-      await new Promise((r) => setTimeout(r, 10));
+      await sleep(10);
     }
   })();
   try {
@@ -279,14 +280,14 @@ test('after a rebalance, what the old member queued for a partition that moved i
       60_000,
       'the new member',
     );
-    await new Promise((r) => setTimeout(r, 1_000));
+    await sleep(1_000);
     release();
     await eventually(
       async () => jobs.every((j) => handledBy.some((h) => h.runId === j.runId)) || undefined,
       60_000,
       'every job',
     );
-    await new Promise((r) => setTimeout(r, 1_000)); // anything the old member still ran would show now
+    await sleep(1_000); // anything the old member still ran would show now
     const moved = new Set(handledBy.filter((h) => h.member === 'new').map((h) => h.partition));
     const ranByOld = handledBy.filter((h) => h.member === 'old' && moved.has(h.partition));
     assert.deepEqual(ranByOld, [], 'the old member ran nothing of the partitions that moved');
@@ -349,7 +350,7 @@ test("a blocked user's jobs left in Kafka are read again once it is let go: each
       60_000,
       'the rest',
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     assert.deepEqual(
       handled.get(stuckUser),
       [first, ...later].map((j) => j.runId),
@@ -410,7 +411,7 @@ test('a partition whose lanes are all held up is paused at its bound, then resum
     assert.ok(consumer.intakeStats().queued <= 20, `${consumer.intakeStats().queued} queued`);
     release();
     await eventually(async () => handled.length >= jobs.length || undefined, 60_000, 'every job');
-    await new Promise((r) => setTimeout(r, 500));
+    await sleep(500);
     assert.deepEqual([...handled].sort(), jobs.map((j) => j.runId).sort(), 'every job once');
     assert.deepEqual(consumer.intakeStats().paused, []);
     await eventually(

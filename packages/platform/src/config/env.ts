@@ -1,4 +1,5 @@
 import { z, ZodTypeAny } from 'zod';
+import { describeIssue } from '@core-email/contracts';
 
 /** A configuration variable that is missing or malformed. Start-up stops with this message. */
 export class ConfigError extends Error {
@@ -29,7 +30,13 @@ export function csv<T extends ZodTypeAny>(item: T) {
     .pipe(z.array(item));
 }
 
-export const booleanFlag = z.enum(['true', 'false']).transform((v) => v === 'true');
+/** A `true`/`false` variable (anything else is an error, not false), `byDefault` when unset. */
+export function booleanFlag(byDefault: boolean) {
+  return z
+    .enum(['true', 'false'])
+    .default(byDefault ? 'true' : 'false')
+    .transform((v) => v === 'true');
+}
 
 const postgresUrl = z
   .string()
@@ -64,9 +71,10 @@ export function parseEnv<S extends z.ZodObject<z.ZodRawShape>>(
   if (result.success) return result.data;
   throw new ConfigError(
     result.error.issues.map((issue) => {
-      const name = String(issue.path[0] ?? '(env)');
+      // The variable, not the item of a list inside it: the operator sets variables.
+      const variable = { path: issue.path.slice(0, 1), message: issue.message };
       const missing = issue.code === 'invalid_type' && issue.received === 'undefined';
-      return missing ? `${name} is required` : `${name}: ${issue.message}`;
+      return missing ? `${String(variable.path[0])} is required` : describeIssue(variable, '(env)');
     }),
   );
 }

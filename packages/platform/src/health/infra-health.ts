@@ -4,7 +4,9 @@ import type { Cluster } from 'ioredis';
 import type { Admin, Kafka } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { INFRA_SETTINGS, InfraSettings } from '../config/infra-settings';
-import { KAFKA_HEALTH, REDIS_CLUSTER } from '../kafka/tokens';
+import { KAFKA_HEALTH } from '../kafka/tokens';
+import { REDIS_CLUSTER } from '../redis/tokens';
+import { DeadlinePassed, withDeadline } from '../util/deadline';
 import { parseClusterNodes, parseClusterState } from '../redis/redis-cluster';
 
 const TIMEOUT_MS = 2500;
@@ -14,17 +16,8 @@ const TIMEOUT_MS = 2500;
  */
 export const HEALTH_CACHE_MS = 3000;
 
-class TimeoutError extends Error {}
-
 function withTimeout<T>(work: Promise<T>, what: string): Promise<T> {
-  let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new TimeoutError(`${what} did not answer within ${TIMEOUT_MS} ms`)),
-      TIMEOUT_MS,
-    );
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
+  return withDeadline(work, TIMEOUT_MS, what);
 }
 
 /** The whole report: which dependencies are up, which are down, and what that means for the service. */
@@ -178,7 +171,7 @@ export class InfraHealth implements OnApplicationShutdown {
   }
 
   private reason(error: unknown): string {
-    if (this.settings.publicHealth) return error instanceof TimeoutError ? 'timed out' : 'unreachable';
+    if (this.settings.publicHealth) return error instanceof DeadlinePassed ? 'timed out' : 'unreachable';
     return error instanceof Error ? error.message : String(error);
   }
 }

@@ -1,11 +1,12 @@
 import { BadRequestException, Body, PipeTransform, Query } from '@nestjs/common';
 import { ApiBody } from '@nestjs/swagger';
 import { ZodTypeAny, z } from 'zod';
+import { describeIssues } from '@core-email/contracts';
 import { zodToJsonSchema } from 'zod-to-json-schema';
 
 /** Each problem as `field: message`, so a client can show it next to the field. */
 export function zodProblems(error: z.ZodError): string[] {
-  return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`);
+  return describeIssues(error.issues, 'body');
 }
 
 /** Validates (and strips or transforms) a request part with a zod schema; a mismatch is a 400 naming each field. */

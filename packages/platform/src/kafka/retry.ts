@@ -11,5 +11,3 @@ export function backoffDelay(policy: RetryPolicy, failedAttempt: number): number
   // Jitter keeps replicas that failed together from retrying in lockstep.
   return Math.round(capped / 2 + Math.random() * (capped / 2));
 }
-
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));

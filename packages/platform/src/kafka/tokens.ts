@@ -1,5 +1,4 @@
 export const KAFKA = Symbol('KAFKA');
 export const PUBLISHER = Symbol('PUBLISHER');
-export const REDIS_CLUSTER = Symbol('REDIS_CLUSTER');
 /** A client that fails fast instead of retrying: health checks must answer within their deadline. */
 export const KAFKA_HEALTH = Symbol('KAFKA_HEALTH');

@@ -1,11 +1,12 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import type { Logger } from 'pino';
 import { ContractError, decode, dlqTopicOf, DeadLetter, MessageOf, TopicName } from '@core-email/contracts';
 import type { KafkaPublisher } from './publisher';
-import { finishesWithin } from './deadline';
+import { finishesWithin } from '../util/deadline';
 import { LaneScheduler } from './key-lanes';
 import { IntakeBounds, PartitionIntake } from './partition-intake';
-import { backoffDelay, RetryPolicy, sleep } from './retry';
+import { backoffDelay, RetryPolicy } from './retry';
 
 export interface HandlerContext {
   topic: TopicName;

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import type { Cluster } from 'ioredis';
-import { REDIS_CLUSTER } from '../kafka/tokens';
-import { sleep } from '../kafka/retry';
+import { REDIS_CLUSTER } from '../redis/tokens';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // Extends or frees the key only while it still holds our token: a holder whose lease lapsed never touches
 // a successor's.

@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { MessageOf, TopicName } from '@core-email/contracts';
 import type { Cluster } from 'ioredis';
-import { REDIS_CLUSTER } from '../kafka/tokens';
-import { withinDeadline } from './within-deadline';
+import { REDIS_CLUSTER } from '../redis/tokens';
+import { withDeadline } from '../util/deadline';
 
 /** One sorted set for the deployment (parked jobs are few: mailboxes Graph paused for minutes). */
 const KEY = 'parked-jobs:{all}';
@@ -39,23 +39,25 @@ export class ParkedJobs {
   constructor(@Inject(REDIS_CLUSTER) private readonly redis: Cluster) {}
 
   async park<T extends TopicName>(topic: T, message: MessageOf<T>, dueAt: number): Promise<void> {
-    await withinDeadline(
+    await withDeadline(
       this.redis.zadd(KEY, String(dueAt), JSON.stringify({ topic, message })),
       REDIS_TIMEOUT_MS,
+      'Redis',
     );
   }
 
   /** When a parked job is due (for tests and the dashboard's curiosity); undefined if not parked. */
   async dueAt<T extends TopicName>(topic: T, message: MessageOf<T>): Promise<number | undefined> {
-    const score = await withinDeadline(
+    const score = await withDeadline(
       this.redis.zscore(KEY, JSON.stringify({ topic, message })),
       REDIS_TIMEOUT_MS,
+      'Redis',
     );
     return score === null ? undefined : Number(score);
   }
 
   async unpark<T extends TopicName>(topic: T, message: MessageOf<T>): Promise<void> {
-    await withinDeadline(this.redis.zrem(KEY, JSON.stringify({ topic, message })), REDIS_TIMEOUT_MS);
+    await withDeadline(this.redis.zrem(KEY, JSON.stringify({ topic, message })), REDIS_TIMEOUT_MS, 'Redis');
   }
 
   /**
@@ -64,9 +66,10 @@ export class ParkedJobs {
    */
   async requeueDue(requeue: (job: ParkedJob) => Promise<void>, now = Date.now(), max = 100): Promise<number> {
     const claimedUntil = now + CLAIM_MS;
-    const due = (await withinDeadline(
+    const due = (await withDeadline(
       this.redis.eval(CLAIM, 1, KEY, String(now), String(max), String(claimedUntil)),
       REDIS_TIMEOUT_MS,
+      'Redis',
     )) as string[];
     let requeued = 0;
     for (const member of due) {
@@ -74,7 +77,7 @@ export class ParkedJobs {
       try {
         job = JSON.parse(member) as ParkedJob;
       } catch {
-        await withinDeadline(this.redis.zrem(KEY, member), REDIS_TIMEOUT_MS); // not ours: nothing can be done with it
+        await withDeadline(this.redis.zrem(KEY, member), REDIS_TIMEOUT_MS, 'Redis'); // not ours: nothing can be done with it
         continue;
       }
       try {
@@ -82,7 +85,11 @@ export class ParkedJobs {
       } catch {
         continue; // offered again once the claim lapses
       }
-      await withinDeadline(this.redis.eval(FORGET, 1, KEY, member, String(claimedUntil)), REDIS_TIMEOUT_MS);
+      await withDeadline(
+        this.redis.eval(FORGET, 1, KEY, member, String(claimedUntil)),
+        REDIS_TIMEOUT_MS,
+        'Redis',
+      );
       requeued += 1;
     }
     return requeued;

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { Cluster } from 'ioredis';
-import { REDIS_CLUSTER } from '../kafka/tokens';
+import { REDIS_CLUSTER } from '../redis/tokens';
 import { withRedisDeadline } from '../redis/redis-deadline';
 
 /** A queued run the consumer never starts (lost, or its job dead-lettered) stops blocking new ones after this. */

@@ -1,8 +1,9 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuthError, InteractionRequiredAuthError } from '@azure/msal-node';
 import type { Cluster } from 'ioredis';
 import type { Logger } from 'pino';
-import { REDIS_CLUSTER } from '../kafka/tokens';
+import { REDIS_CLUSTER } from '../redis/tokens';
 import { LOGGER } from '../logging/logger';
 import { createMsalClient, MicrosoftSettings } from './msal';
 import { MICROSOFT_SETTINGS } from './microsoft-settings.token';
@@ -146,8 +147,4 @@ function isGrantGone(error: unknown): boolean {
   if (!(error instanceof AuthError) || !GRANT_GONE.has(error.errorCode)) return false;
   // Entra's brake on a client that keeps asking ("client request loop"): an invalid_grant that passes.
   return !error.errorMessage.includes('AADSTS50196');
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

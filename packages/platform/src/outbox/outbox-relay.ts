@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { BeforeApplicationShutdown, Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { finishesWithin } from '../kafka/deadline';
+import { finishesWithin } from '../util/deadline';
 import { KafkaPublisher } from '../kafka/publisher';
 import { PUBLISHER } from '../kafka/tokens';
 import { LOGGER } from '../logging/logger';

@@ -1,5 +1,7 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster } from 'ioredis';
 import { DependencyUnavailable } from '../errors/dependency-unavailable';
+import { withDeadline } from '../util/deadline';
 import { readFromReplica } from './redis-cluster';
 
 /** What a 503 caused by Redis tells the client: a failover is over within a few seconds. */
@@ -54,7 +56,7 @@ export async function withRedisDeadline<T>(
     }
     const left = deadline - Date.now();
     if (left <= RETRY_PAUSE_MS) throw redisUnavailable(lastError);
-    await new Promise((resolve) => setTimeout(resolve, RETRY_PAUSE_MS));
+    await sleep(RETRY_PAUSE_MS);
   }
 }
 
@@ -155,13 +157,5 @@ function nextReady(redis: Cluster): Promise<void> {
 async function within<T>(work: Promise<T>, ms: number, deadlineMs: number): Promise<T> {
   work.catch(() => undefined); // settled after the deadline: not an unhandled rejection
   if (ms <= 0) throw new RedisDeadlinePassed(deadlineMs);
-  let timer: NodeJS.Timeout | undefined;
-  const passed = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RedisDeadlinePassed(deadlineMs)), ms);
-  });
-  try {
-    return await Promise.race([work, passed]);
-  } finally {
-    clearTimeout(timer);
-  }
+  return withDeadline(work, ms, () => new RedisDeadlinePassed(deadlineMs));
 }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 /**
  * The environment integration tests boot the services with: the local stack's addresses (the same defaults
  * as scripts/local-env.sh), overridable by the caller's environment.
@@ -36,11 +37,16 @@ function pick(env: NodeJS.ProcessEnv, names: string[]): NodeJS.ProcessEnv {
   return Object.fromEntries(names.filter((n) => env[n]).map((n) => [n, env[n]]));
 }
 
-/** Polls `probe` until it returns a truthy value or the deadline passes. */
+/**
+ * Polls `probe` every `everyMs` until it returns a truthy value or the deadline passes; a probe that throws
+ * counts as "not yet" (its last error is in the timeout's message). The one polling helper of the tests and
+ * benchmarks.
+ */
 export async function eventually<T>(
-  probe: () => Promise<T>,
+  probe: () => T | Promise<T>,
   timeoutMs = 30_000,
   what = 'condition',
+  everyMs = 250,
 ): Promise<NonNullable<T>> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
@@ -56,6 +62,6 @@ export async function eventually<T>(
         `${what} not reached within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`,
       );
     }
-    await new Promise((r) => setTimeout(r, 250));
+    await sleep(everyMs);
   }
 }

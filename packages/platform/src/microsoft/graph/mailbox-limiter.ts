@@ -1,4 +1,4 @@
-import { sleep } from '../../kafka/retry';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { GraphWaits, MailboxPausedError, MailboxWaitReason } from './graph-waits';
 
 /** A request's place at its mailbox's gate, given back once its answer is read (release is idempotent). */

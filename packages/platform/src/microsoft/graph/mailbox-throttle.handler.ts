@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Context, Middleware } from '@microsoft/microsoft-graph-client';
 import { GraphWaitOption, GraphWaits } from './graph-waits';
 import type { MailboxGate } from './mailbox-limiter';
@@ -106,7 +107,7 @@ export class MailboxThrottleHandler implements Middleware {
     // Jitter: mailboxes that failed together must not retry in lockstep.
     const wait = Math.round(retryAfterMs(null, attempt) * (0.5 + Math.random() / 2));
     this.options.onRetried?.(status, wait);
-    const sleepOut = () => new Promise<void>((resolve) => setTimeout(resolve, wait));
+    const sleepOut = () => sleep(wait);
     await (waits.around ? waits.around(sleepOut) : sleepOut());
   }
 }

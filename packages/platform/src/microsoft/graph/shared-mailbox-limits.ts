@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Cluster } from 'ioredis';
-import { sleep } from '../../kafka/retry';
-import { withinDeadline } from '../../mailbox-work/within-deadline';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { withDeadline } from '../../util/deadline';
 import type { GraphWaits, MailboxWaitReason } from './graph-waits';
 import { MailboxGate, MailboxLimiter, MailboxLimiters, Permit, permitOf, waitFor } from './mailbox-limiter';
 
@@ -239,7 +239,7 @@ export class SharedMailboxLimits {
 
   /** A Redis call with its own deadline (ioredis would queue it while the cluster is unreachable). */
   private call<T>(pending: Promise<T>): Promise<T> {
-    return withinDeadline(pending, this.settings.redisTimeoutMs);
+    return withDeadline(pending, this.settings.redisTimeoutMs, 'Redis');
   }
 }
 

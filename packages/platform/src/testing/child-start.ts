@@ -1,4 +1,5 @@
 // Waiting for a service started as a child process: until its health URL answers, it exits, or the time is up.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { ChildProcess } from 'node:child_process';
 
 export async function waitUntilUp(
@@ -20,6 +21,6 @@ export async function waitUntilUp(
       child.kill('SIGKILL'); // never leave an orphan behind a failed start
       throw new Error(`the ${name} did not start within ${seconds} s`);
     }
-    await new Promise((r) => setTimeout(r, 200));
+    await sleep(200);
   }
 }

@@ -3,31 +3,35 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import type { DataSource } from 'typeorm';
-import {
-  createMsalClient,
-  emulatorSignIn,
-  generatePkce,
-  MicrosoftSettings,
-  OutlookAccountsRepository,
-  TokenCipher,
-} from '@core-email/platform';
+import { createMsalClient, generatePkce, MicrosoftSettings } from '../microsoft/msal';
+import { OutlookAccountsRepository } from '../microsoft/outlook-accounts.repository';
+import { TokenCipher } from '../microsoft/token-cipher';
+import { emulatorSignIn } from './emulator-sign-in';
 
 export interface ConnectedMailbox {
   userId: string;
   address: string;
 }
 
+export interface ConnectMailboxOptions {
+  /** Names the mailbox and its owner (`<label>-<uuid>@contoso.test`, "<label> test"). */
+  label?: string;
+  /** Sees the plaintext tokens before they are stored: for a test that checks they never leak. */
+  onTokens?: (accessToken: string, tokenCache: string) => void;
+}
+
 export async function connectMailbox(
   db: DataSource,
   settings: MicrosoftSettings,
   control: (method: string, path: string, body?: unknown) => Promise<unknown>,
+  { label = 'sync', onTokens }: ConnectMailboxOptions = {},
 ): Promise<ConnectedMailbox> {
-  const address = `sync-${randomUUID()}@contoso.test`;
+  const address = `${label}-${randomUUID()}@contoso.test`;
   const password = 'pw-123456';
-  await control('POST', '/mailboxes', { address, password, displayName: 'Sync Test' });
+  await control('POST', '/mailboxes', { address, password, displayName: `${label} test` });
   const [{ id: userId }] = (await db.query(
-    `INSERT INTO users (email, user_name, password_hash) VALUES ($1, 'sync test', 'x') RETURNING id`,
-    [`owner-${randomUUID()}@example.test`],
+    'INSERT INTO users (email, user_name, password_hash) VALUES ($1, $2, $3) RETURNING id',
+    [`owner-${randomUUID()}@example.test`, `${label} test`, 'x'],
   )) as { id: string }[];
   const client = createMsalClient(settings, pino({ level: 'silent' }));
   const pkce = await generatePkce();
@@ -45,6 +49,8 @@ export async function connectMailbox(
     redirectUri: settings.redirectUri,
     codeVerifier: pkce.verifier,
   });
+  const tokenCache = client.getTokenCache().serialize();
+  onTokens?.(result.accessToken, tokenCache);
   const cipher = TokenCipher.fromConfig(settings.tokenKeys, settings.activeTokenKeyId);
   await new OutlookAccountsRepository(db).saveConnected(
     {
@@ -53,7 +59,7 @@ export async function connectMailbox(
       msTenantId: result.account!.tenantId,
       address,
       accessToken: cipher.encrypt(result.accessToken),
-      tokenCache: cipher.encrypt(client.getTokenCache().serialize()),
+      tokenCache: cipher.encrypt(tokenCache),
       accessTokenExpiresAt: result.expiresOn!,
       scopes: result.scopes.join(' '),
     },

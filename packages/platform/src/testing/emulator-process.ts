@@ -3,7 +3,7 @@
 // that NODE_EXTRA_CA_CERTS already trusts.
 import { ChildProcess, spawn } from 'node:child_process';
 import { waitUntilUp } from './child-start';
-import { emulatorControlCall } from '../../src/testing/emulator-control';
+import { emulatorControlCall } from './emulator-control';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';

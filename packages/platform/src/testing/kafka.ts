@@ -1,6 +1,6 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
-import { stackEnv } from '../../src/testing/stack-env';
+import { stackEnv } from './stack-env';
 
 export const silentLogger = pino({ level: 'silent' });
 

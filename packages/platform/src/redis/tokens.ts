@@ -1,0 +1,1 @@
+export const REDIS_CLUSTER = Symbol('REDIS_CLUSTER');
