@@ -10,28 +10,19 @@ import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
+import { MailboxLease, MailboxTokens, microsoftSettingsFrom, QueuedResyncs } from '@core-email/platform';
 import {
-  MailboxLease,
-  MailboxTokens,
-  microsoftSettingsFrom,
-  parseEnv,
-  QueuedResyncs,
-  runMigrations,
-} from '@core-email/platform';
-import {
-  stackEnv,
-  EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
   connectMailbox,
   ConnectedMailbox,
 } from '@core-email/platform/testing';
-import { ConsumerConfig, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
+import { ConsumerConfig } from '../src/config/config';
 import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
 import { assertMailboxExact } from './support/ground-truth';
-import { Published, startFeatureContext } from './support/feature-context';
+import { Published, startFeatureContext, emulatorConsumerConfig } from './support/feature-context';
 import { handlerContext, syncJob } from './support/sync-app';
 
 /** Pages of more than this many bytes answer 504 (the emulator's stand-in for Graph's gateway timeout). */
@@ -49,18 +40,11 @@ before(async () => {
   emulator = await startEmulatorProcess({
     EMULATOR_GATEWAY_TIMEOUT_PAGE_BYTES: String(PAGE_BYTES_LIMIT),
   });
-  config = toConsumerConfig(
-    parseEnv(consumerEnvSchema, {
-      ...stackEnv(process.env),
-      MS_AUTHORITY: `${emulator.url}/${EMULATOR_TENANT}`,
-      MS_KNOWN_AUTHORITIES: new URL(emulator.url).host,
-      GRAPH_BASE_URL: `${emulator.url}/v1.0`,
-      SUBSCRIPTION_SCHEDULER_ENABLED: 'false',
-      REALTIME_COALESCE_MS: '0',
-      SYNC_PAGE_SIZE: '500',
-    }),
-  );
-  await runMigrations(config.infra.database);
+  config = await emulatorConsumerConfig(emulator.url, {
+    SUBSCRIPTION_SCHEDULER_ENABLED: 'false',
+    REALTIME_COALESCE_MS: '0',
+    SYNC_PAGE_SIZE: '500',
+  });
   ({ app, published } = await startFeatureContext(RealtimeModule, config));
   db = app.get<DataSource>(getDataSourceToken());
   handler = app.get(UpdateEmailSubscriptionHandler);
@@ -169,9 +153,10 @@ test('empty passes save the newest delta link: after more passes than Exchange k
 
 test('a folder created after the sync receives mail in push mode: found, synced, nothing lost', async () => {
   const box = await syncedMailbox(10);
-  const folder = (await graph(box, 'POST', '/me/mailFolders', { displayName: 'Created later' })) as {
-    id: string;
-  };
+  // The user makes a folder in Outlook (the product's token is read-only).
+  const folder = (await emulator.control('POST', `/mailboxes/${box.address}/folders`, {
+    displayName: 'Created later',
+  })) as { id: string };
   const id = await deliver(box, { subject: 'filed by a rule', folder: folder.id });
   await handler.handle(change(box, 'created', id), handlerContext());
   const r = await storedRow(box, id);

@@ -20,23 +20,19 @@ import {
   microsoftSettingsFrom,
   ParkedJob,
   ParkedJobs,
-  parseEnv,
-  runMigrations,
 } from '@core-email/platform';
 import {
-  stackEnv,
-  EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
   connectMailbox,
   ConnectedMailbox,
 } from '@core-email/platform/testing';
 import type { Cluster } from 'ioredis';
-import { ConsumerConfig, consumerEnvSchema, toConsumerConfig } from '../src/config/config';
+import { ConsumerConfig } from '../src/config/config';
 import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
-import { startFeatureContext } from './support/feature-context';
+import { startFeatureContext, emulatorConsumerConfig } from './support/feature-context';
 import { handlerContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;
@@ -50,20 +46,13 @@ const otherRedis: Cluster[] = [];
 
 before(async () => {
   emulator = await startEmulatorProcess({});
-  config = toConsumerConfig(
-    parseEnv(consumerEnvSchema, {
-      ...stackEnv(process.env),
-      MS_AUTHORITY: `${emulator.url}/${EMULATOR_TENANT}`,
-      MS_KNOWN_AUTHORITIES: new URL(emulator.url).host,
-      GRAPH_BASE_URL: `${emulator.url}/v1.0`,
-      SYNC_PAGE_SIZE: '50',
-      SYNC_PAGE_SLOTS: '4',
-      SYNC_PARK_AFTER_SECONDS: '5',
-      SUBSCRIPTION_SCHEDULER_ENABLED: 'false',
-      REALTIME_COALESCE_MS: '0',
-    }),
-  );
-  await runMigrations(config.infra.database);
+  config = await emulatorConsumerConfig(emulator.url, {
+    SYNC_PAGE_SIZE: '50',
+    SYNC_PAGE_SLOTS: '4',
+    SYNC_PARK_AFTER_SECONDS: '5',
+    SUBSCRIPTION_SCHEDULER_ENABLED: 'false',
+    REALTIME_COALESCE_MS: '0',
+  });
   // Nothing this test's mailboxes do goes to the shared broker: other engineers' consumers know nothing of
   // this emulator.
   ({ app } = await startFeatureContext(RealtimeModule, config));

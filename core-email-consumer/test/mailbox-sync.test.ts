@@ -15,7 +15,6 @@ import {
 } from '@core-email/platform';
 import type { Cluster } from 'ioredis';
 import {
-  EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
   listen,
@@ -27,6 +26,7 @@ import { ConsumerConfig } from '../src/config/config';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
 import { MailFoldersRepository } from '../src/sync/repositories/mail-folders.repository';
 import { handlerContext, startSyncContext, syncJob } from './support/sync-app';
+import { emulatorEnv } from './support/consumer-process';
 
 let emulator: EmulatorProcess;
 let app: INestApplicationContext;
@@ -40,9 +40,7 @@ let big: ConnectedMailbox;
 before(async () => {
   emulator = await startEmulatorProcess({});
   const overrides = {
-    MS_AUTHORITY: `${emulator.url}/${EMULATOR_TENANT}`,
-    MS_KNOWN_AUTHORITIES: new URL(emulator.url).host,
-    GRAPH_BASE_URL: `${emulator.url}/v1.0`,
+    ...emulatorEnv(emulator.url),
     SYNC_PAGE_SIZE: '500',
   };
   ({ app, config } = await startSyncContext(overrides));

@@ -10,10 +10,8 @@ import { INestApplicationContext } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type { DataSource } from 'typeorm';
 import { TOPICS, UpdateEmailSubscriptionMessage } from '@core-email/contracts';
-import { MailboxTokens, microsoftSettingsFrom, parseEnv, runMigrations } from '@core-email/platform';
+import { MailboxTokens, microsoftSettingsFrom } from '@core-email/platform';
 import {
-  stackEnv,
-  EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
   listen,
@@ -21,13 +19,12 @@ import {
   connectMailbox,
   ConnectedMailbox,
 } from '@core-email/platform/testing';
-import { consumerEnvSchema, toConsumerConfig } from '../src/config/config';
 import { RealtimeModule } from '../src/realtime/realtime.module';
 import { UpdateEmailSubscriptionHandler } from '../src/realtime/update-email-subscription.handler';
 import { SubscriptionLifecycleService } from '../src/subscriptions/subscription-lifecycle.service';
 import { MailboxSyncService } from '../src/sync/mailbox-sync.service';
 import { servedRequests } from './support/ground-truth';
-import { startFeatureContext } from './support/feature-context';
+import { startFeatureContext, emulatorConsumerConfig } from './support/feature-context';
 import { handlerContext, syncJob } from './support/sync-app';
 
 let emulator: EmulatorProcess;
@@ -39,17 +36,10 @@ let box: ConnectedMailbox;
 
 before(async () => {
   emulator = await startEmulatorProcess({});
-  const config = toConsumerConfig(
-    parseEnv(consumerEnvSchema, {
-      ...stackEnv(process.env),
-      MS_AUTHORITY: `${emulator.url}/${EMULATOR_TENANT}`,
-      MS_KNOWN_AUTHORITIES: new URL(emulator.url).host,
-      GRAPH_BASE_URL: `${emulator.url}/v1.0`,
-      SUBSCRIPTION_SCHEDULER_ENABLED: 'false',
-      REALTIME_COALESCE_MS: '300',
-    }),
-  );
-  await runMigrations(config.infra.database);
+  const config = await emulatorConsumerConfig(emulator.url, {
+    SUBSCRIPTION_SCHEDULER_ENABLED: 'false',
+    REALTIME_COALESCE_MS: '300',
+  });
   // Only notify_user_mutate_email goes to the broker: sync_email, email_ack and create_email_subscription of
   // this test's mailbox must not reach other engineers' consumers (they know nothing of this emulator).
   ({ app } = await startFeatureContext(RealtimeModule, config, { send: [TOPICS.notifyUserMutateEmail] }));

@@ -23,7 +23,6 @@ import {
   runMigrations,
 } from '@core-email/platform';
 import {
-  EMULATOR_TENANT,
   EmulatorProcess,
   startEmulatorProcess,
   connectMailbox,
@@ -39,6 +38,7 @@ import { SubscriptionService } from '../src/subscriptions/subscription.service';
 import { Published, RecordingPublisher } from './support/feature-context';
 import { startSubscriptionsContext } from './support/subscriptions-app';
 import { startValidationReceiver, ValidationReceiver } from './support/validation-receiver';
+import { emulatorEnv } from './support/consumer-process';
 
 let emulator: EmulatorProcess;
 let receiver: ValidationReceiver;
@@ -56,9 +56,7 @@ before(async () => {
   emulator = await startEmulatorProcess({ EMULATOR_ALLOW_HTTP_NOTIFICATIONS: 'true' });
   receiver = await startValidationReceiver();
   ({ app, config, published } = await startSubscriptionsContext({
-    MS_AUTHORITY: `${emulator.url}/${EMULATOR_TENANT}`,
-    MS_KNOWN_AUTHORITIES: new URL(emulator.url).host,
-    GRAPH_BASE_URL: `${emulator.url}/v1.0`,
+    ...emulatorEnv(emulator.url),
     PUBLIC_BASE_URL: receiver.baseUrl,
   }));
   await runMigrations(config.infra.database);

@@ -3,10 +3,12 @@
 import { DynamicModule, INestApplicationContext, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import type { MessageOf, TopicName } from '@core-email/contracts';
-import { KAFKA, KafkaPublisher, PUBLISHER } from '@core-email/platform';
+import { KAFKA, KafkaPublisher, parseEnv, PUBLISHER, runMigrations } from '@core-email/platform';
+import { stackEnv } from '@core-email/platform/testing';
 import type { Kafka } from 'kafkajs';
 import { consumerPlatform } from '../../src/app.module';
-import type { ConsumerConfig } from '../../src/config/config';
+import { ConsumerConfig, consumerEnvSchema, toConsumerConfig } from '../../src/config/config';
+import { emulatorEnv } from './consumer-process';
 
 export interface Published {
   topic: TopicName;
@@ -63,4 +65,15 @@ export async function startFeatureContext(
   app.useLogger(false);
   await app.init();
   return { app, published: recording?.published ?? [] };
+}
+
+/** The consumer's configuration against the local stack and the emulator at `emulatorUrl`, migrations applied. */
+export async function emulatorConsumerConfig(
+  emulatorUrl: string,
+  overrides: NodeJS.ProcessEnv = {},
+): Promise<ConsumerConfig> {
+  const env = { ...stackEnv(process.env), ...emulatorEnv(emulatorUrl), ...overrides };
+  const config = toConsumerConfig(parseEnv(consumerEnvSchema, env));
+  await runMigrations(config.infra.database);
+  return config;
 }

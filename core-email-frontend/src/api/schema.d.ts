@@ -1343,7 +1343,7 @@ export interface operations {
         };
         content?: never;
       };
-      /** @description received */
+      /** @description received (says nothing about which items were genuine) */
       202: {
         headers: {
           [name: string]: unknown;

@@ -1,4 +1,4 @@
-import { Controller, Post, Query, Req, Res } from '@nestjs/common';
+import { applyDecorators, Controller, Post, Query, Req, Res } from '@nestjs/common';
 import { GRAPH_WEBHOOK_CONTROLLER, GraphWebhookKind } from '@core-email/contracts';
 import {
   ApiAcceptedResponse,
@@ -37,6 +37,22 @@ const ENVELOPE_DOC = {
  * Microsoft Graph's webhook: no session (Graph cannot hold one); each notification item proves itself with
  * its subscription's clientState. Answers never say which items were accepted or why any were not.
  */
+/** What both webhook URLs take and answer (they follow the same rules). */
+function WebhookAnswers(): MethodDecorator {
+  return applyDecorators(
+    ApiQuery({ name: 'validationToken', required: false }),
+    ApiBody(ENVELOPE_DOC),
+    ApiProduces('text/plain'),
+    ApiOkResponse({ description: 'validation handshake: the decoded token, text/plain' }),
+    ApiAcceptedResponse({ description: 'received (says nothing about which items were genuine)' }),
+    ApiBadRequestResponse({
+      description: 'not a notification collection, or a token on a non-handshake request',
+    }),
+    ApiPayloadTooLargeResponse({ description: 'body over 1 MB' }),
+    ApiServiceUnavailableResponse({ description: 'could not queue the notifications now; Graph retries' }),
+  );
+}
+
 @ApiTags('webhooks')
 @Controller(GRAPH_WEBHOOK_CONTROLLER)
 export class GraphWebhookController {
@@ -51,16 +67,7 @@ export class GraphWebhookController {
       'dropped and counted. 202 once Kafka acknowledged; 503 with Retry-After when it could not within 2.5 s ' +
       '(Graph retries; nothing of that request is sent later).',
   })
-  @ApiQuery({ name: 'validationToken', required: false })
-  @ApiBody(ENVELOPE_DOC)
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'validation handshake: the decoded token, text/plain' })
-  @ApiAcceptedResponse({ description: 'received (says nothing about which items were genuine)' })
-  @ApiBadRequestResponse({
-    description: 'not a notification collection, or a token on a non-handshake request',
-  })
-  @ApiPayloadTooLargeResponse({ description: 'body over 1 MB' })
-  @ApiServiceUnavailableResponse({ description: 'could not queue the notifications now; Graph retries' })
+  @WebhookAnswers()
   notifications(@Req() req: WebhookRequest, @Res() res: Response, @Query('validationToken') token?: unknown) {
     return this.handle(req, res, token);
   }
@@ -71,16 +78,7 @@ export class GraphWebhookController {
       'Graph lifecycle notifications (reauthorizationRequired, subscriptionRemoved, missed) and the handshake',
     description: 'Same rules and answers as the notifications URL.',
   })
-  @ApiQuery({ name: 'validationToken', required: false })
-  @ApiBody(ENVELOPE_DOC)
-  @ApiProduces('text/plain')
-  @ApiOkResponse({ description: 'validation handshake: the decoded token, text/plain' })
-  @ApiAcceptedResponse({ description: 'received' })
-  @ApiBadRequestResponse({
-    description: 'not a notification collection, or a token on a non-handshake request',
-  })
-  @ApiPayloadTooLargeResponse({ description: 'body over 1 MB' })
-  @ApiServiceUnavailableResponse({ description: 'could not queue the notifications now; Graph retries' })
+  @WebhookAnswers()
   lifecycle(@Req() req: WebhookRequest, @Res() res: Response, @Query('validationToken') token?: unknown) {
     return this.handle(req, res, token);
   }

@@ -15,7 +15,7 @@ import { findFolder, findMessage } from './lookup';
 import { parsePrefer } from './odata';
 import { sendGraph } from './respond';
 import { messageJson } from './serialize';
-import { itemBodySchema, recipientsSchema, toAddresses } from './schemas';
+import { itemBodySchema, messageFieldsShape, recipientsSchema, toAddresses } from './schemas';
 
 const patchSchema = z
   .object({
@@ -144,17 +144,7 @@ export function permanentDelete(ctx: AppContext) {
   };
 }
 
-const draftSchema = z
-  .object({
-    subject: z.string().max(4000).default(''),
-    body: itemBodySchema.optional(),
-    toRecipients: recipientsSchema.default([]),
-    ccRecipients: recipientsSchema.default([]),
-    bccRecipients: recipientsSchema.default([]),
-    importance: z.enum(['low', 'normal', 'high']).optional(),
-    categories: z.array(z.string().max(255)).max(25).optional(),
-  })
-  .strict();
+const draftSchema = z.object(messageFieldsShape).strict();
 
 export function createDraft(ctx: AppContext) {
   return (req: Request, res: Response): void => {

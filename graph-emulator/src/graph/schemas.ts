@@ -33,3 +33,14 @@ export function toAddresses(list: z.infer<typeof recipientsSchema>): EmailAddres
     name: r.emailAddress.name ?? r.emailAddress.address,
   }));
 }
+
+/** The writable fields a draft and a sent message share (Graph's message resource, as POST /messages and sendMail take it). */
+export const messageFieldsShape = {
+  subject: z.string().max(4000).default(''),
+  body: itemBodySchema.optional(),
+  toRecipients: recipientsSchema.default([]),
+  ccRecipients: recipientsSchema.default([]),
+  bccRecipients: recipientsSchema.default([]),
+  importance: z.enum(['low', 'normal', 'high']).optional(),
+  categories: z.array(z.string().max(255)).max(25).optional(),
+};

@@ -10,7 +10,7 @@ import { escapeHtml, itemBodyToHtml } from '../store/text';
 import { requireScope } from './auth';
 import { parseBody } from './body';
 import { callerOf, mailboxOf } from './caller';
-import { itemBodySchema, recipientsSchema, toAddresses } from './schemas';
+import { messageFieldsShape, recipientsSchema, toAddresses } from './schemas';
 
 const attachmentSchema = z
   .object({
@@ -27,14 +27,8 @@ const sendMailSchema = z
   .object({
     message: z
       .object({
-        subject: z.string().max(4000).default(''),
-        body: itemBodySchema.optional(),
-        toRecipients: recipientsSchema.default([]),
-        ccRecipients: recipientsSchema.default([]),
-        bccRecipients: recipientsSchema.default([]),
+        ...messageFieldsShape,
         replyTo: recipientsSchema.optional(),
-        importance: z.enum(['low', 'normal', 'high']).optional(),
-        categories: z.array(z.string().max(255)).max(25).optional(),
         attachments: z.array(attachmentSchema).max(250).optional(),
         internetMessageHeaders: z
           .array(z.object({ name: z.string().regex(/^x-/i), value: z.string() }).strict())

@@ -19,18 +19,22 @@ function isIdentityPath(req: Request): boolean {
   return !req.path.startsWith('/v1.0') && !req.path.startsWith('/__emulator');
 }
 
+function malformedAadRequest(): AadError {
+  return new AadError(
+    400,
+    'invalid_request',
+    9002313,
+    'AADSTS9002313: Invalid request. Request is malformed or invalid.',
+  );
+}
+
 /** Maps body-parser and other library errors onto the typed errors. */
 function normalise(err: unknown, req: Request): GraphError | AadError | undefined {
   if (err instanceof GraphError || err instanceof AadError) return err;
   const type = (err as BodyParserError | undefined)?.type;
   if (type === 'entity.parse.failed') {
     return isIdentityPath(req)
-      ? new AadError(
-          400,
-          'invalid_request',
-          9002313,
-          'AADSTS9002313: Invalid request. Request is malformed or invalid.',
-        )
+      ? malformedAadRequest()
       : new GraphError(
           400,
           'BadRequest',
@@ -46,12 +50,7 @@ function normalise(err: unknown, req: Request): GraphError | AadError | undefine
   const status = (err as BodyParserError | undefined)?.status;
   if ((type || err instanceof URIError) && status !== undefined && status < 500) {
     return isIdentityPath(req)
-      ? new AadError(
-          400,
-          'invalid_request',
-          9002313,
-          'AADSTS9002313: Invalid request. Request is malformed or invalid.',
-        )
+      ? malformedAadRequest()
       : new GraphError(400, 'BadRequest', 'The request could not be read.');
   }
   return undefined;
