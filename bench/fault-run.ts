@@ -30,6 +30,8 @@ export interface CaseRow {
   checks: Record<string, unknown>;
   /** The consumers' warnings and errors during the case, by message (the most frequent first). */
   consumerWarnings: Array<{ msg: string; count: number }>;
+  /** The producer's error lines during the case (what its 5xx were), at most 5. */
+  producerErrors: string[];
   pass: boolean;
   error?: string;
 }
@@ -56,6 +58,7 @@ export async function runCase(world: World, c: FaultCase): Promise<CaseRow> {
   const load = new Load(world, { ...DEFAULT_LOAD, ...c.options, exclude });
   const createdBefore = world.users.map((u) => u.stream.events.length);
   const logsBefore = new Map(world.consumers.map((c) => [c, c.logs.length]));
+  const producerErrorsBefore = world.producer.errors.length;
   const streamsBefore = world.users.map((u) => u.stream);
   load.start();
   let endedAt = performance.now();
@@ -78,6 +81,11 @@ export async function runCase(world: World, c: FaultCase): Promise<CaseRow> {
   return {
     ...figures(c, load, endedAt, checks, duplicateCreated, error),
     consumerWarnings: warnings(logsBefore),
+    // A restarted producer is a new process: its lines start at 0.
+    producerErrors: world.producer.errors
+      .slice(world.producer.errors.length >= producerErrorsBefore ? producerErrorsBefore : 0)
+      .slice(0, 5)
+      .map((l) => JSON.stringify({ msg: l.msg, path: l.path, err: l.err }).slice(0, 600)),
   };
 }
 
@@ -103,7 +111,7 @@ function figures(
   checks: Record<string, unknown>,
   duplicateCreated: number,
   error: string | undefined,
-): Omit<CaseRow, 'consumerWarnings'> {
+): Omit<CaseRow, 'consumerWarnings' | 'producerErrors'> {
   const answers = load.answers;
   const bad = (a: Answer) => a.status < 200 || a.status >= 400 || a.ms > SLOW_MS;
   const lastBad = Math.max(endedAt, ...answers.filter(bad).map((a) => a.at + a.ms));

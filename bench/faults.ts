@@ -34,6 +34,7 @@ export async function runFaults(names: string[] | undefined, mailboxes: number):
       const row = await runCase(world, c);
       console.log(line(row));
       for (const w of row.consumerWarnings) console.log(`    consumer: ${w.count} x ${w.msg}`);
+      for (const e of row.producerErrors) console.log(`    producer error: ${e}`);
       rows.push(row);
     }
   } finally {

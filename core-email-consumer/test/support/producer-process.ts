@@ -2,6 +2,7 @@
 // and the caller's own emulator, plus what a browser does with it: sign up, connect Outlook through the API
 // and the emulator's sign-in forms, and read GET /api/events the way the dashboard reads it.
 import { ChildProcess, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import {
   waitUntilUp,
   emulatorSignIn,
@@ -19,6 +20,8 @@ const MAIN = resolve(__dirname, '..', '..', '..', '..', 'core-email-producer', '
 export interface ProducerProcess {
   url: string;
   pid: number;
+  /** Its error-level log lines (at most the first 100): what a 5xx was. */
+  errors: Array<Record<string, unknown>>;
   kill(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -37,7 +40,16 @@ export async function startProducerProcess(
       PORT: String(port),
       ...overrides,
     },
-    stdio: ['ignore', 'ignore', 'inherit'],
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const errors: Array<Record<string, unknown>> = [];
+  createInterface({ input: child.stdout! }).on('line', (line) => {
+    if (errors.length >= 100 || !line.includes('"level":5')) return;
+    try {
+      errors.push(JSON.parse(line) as Record<string, unknown>);
+    } catch {
+      // not a log line
+    }
   });
   const exited = new Promise<void>((r) => child.once('exit', () => r()));
   const url = `http://127.0.0.1:${port}`;
@@ -45,6 +57,7 @@ export async function startProducerProcess(
   return {
     url,
     pid: child.pid!,
+    errors,
     async kill(signal) {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
       await exited;
