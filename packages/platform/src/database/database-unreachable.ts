@@ -23,7 +23,8 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   const code = String((cause as { code?: unknown })?.code ?? '');
   if (code.startsWith('08') || code.startsWith('57') || SOCKET_ERRORS.has(code)) return true;
   const message = cause instanceof Error ? cause.message : '';
-  return /timeout exceeded when trying to connect|Connection terminated|the database system is (starting up|shutting down)/i.test(
+  // "…is not queryable": pg's answer for a query on a client whose connection died after it was checked out.
+  return /timeout exceeded when trying to connect|Connection terminated|is not queryable|the database system is (starting up|shutting down)/i.test(
     message,
   );
 }
