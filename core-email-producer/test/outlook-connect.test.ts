@@ -7,7 +7,7 @@ import type { Cluster } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { DataSource } from 'typeorm';
 import { TOPICS } from '@core-email/contracts';
-import { REDIS_CLUSTER, TokenCipher } from '@core-email/platform';
+import { REDIS_CLUSTER, TokenCipher, tokenBinding } from '@core-email/platform';
 import { captureLines, eventually, stackEnv } from '@core-email/platform/testing';
 import { RunningProducer, startProducer } from './support/app';
 import {
@@ -132,11 +132,11 @@ describe('connecting Outlook', () => {
     const row = (await rowOf(user.id))!;
     const keyId = producer.config.env.TOKEN_ENCRYPTION_KEYS[0].split(':')[0];
     for (const column of ['access_token', 'token_cache'] as const) {
-      assert.match(String(row[column]), new RegExp(`^v1\\.${keyId}\\.[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
+      assert.match(String(row[column]), new RegExp(`^v2\\.${keyId}\\.[\\w-]+\\.[\\w-]+\\.[\\w-]+$`));
     }
     const cipher = TokenCipher.fromConfig(producer.config.env.TOKEN_ENCRYPTION_KEYS);
-    const accessToken = cipher.decrypt(String(row.access_token));
-    const cache = JSON.parse(cipher.decrypt(String(row.token_cache)));
+    const accessToken = cipher.decrypt(String(row.access_token), tokenBinding(user.id, 'access_token'));
+    const cache = JSON.parse(cipher.decrypt(String(row.token_cache), tokenBinding(user.id, 'token_cache')));
     const refreshToken = (Object.values(cache.RefreshToken)[0] as { secret: string }).secret;
     const rowText = JSON.stringify(row);
     assert.ok(
@@ -150,8 +150,14 @@ describe('connecting Outlook', () => {
     assert.equal(me.status, 200);
 
     const wrongKey = TokenCipher.fromConfig([`${keyId}:${randomBytes(32).toString('base64')}`]);
-    assert.throws(() => wrongKey.decrypt(String(row.access_token)), /authentication failed/);
-    assert.throws(() => wrongKey.decrypt(String(row.token_cache)), /authentication failed/);
+    assert.throws(
+      () => wrongKey.decrypt(String(row.access_token), tokenBinding(user.id, 'access_token')),
+      /authentication failed/,
+    );
+    assert.throws(
+      () => wrongKey.decrypt(String(row.token_cache), tokenBinding(user.id, 'token_cache')),
+      /authentication failed/,
+    );
 
     for (const body of bodies) {
       assert.ok(!body.includes(accessToken) && !body.includes(refreshToken), 'a response carried a token');
@@ -374,15 +380,15 @@ describe('account deletion', () => {
 describe('what leaves the service', () => {
   test('no Microsoft token from this file appears in any response or log line', async () => {
     const cipher = TokenCipher.fromConfig(producer.config.env.TOKEN_ENCRYPTION_KEYS);
-    const rows: Array<{ access_token: string; token_cache: string }> = await db.query(
-      `SELECT access_token, token_cache FROM outlook_accounts
+    const rows: Array<{ user_id: string; access_token: string; token_cache: string }> = await db.query(
+      `SELECT user_id, access_token, token_cache FROM outlook_accounts
        WHERE token_cache IS NOT NULL AND updated_at > now() - interval '10 minutes'`,
     );
     const secrets: string[] = [];
     for (const row of rows) {
       try {
-        secrets.push(cipher.decrypt(row.access_token));
-        const cache = JSON.parse(cipher.decrypt(row.token_cache));
+        secrets.push(cipher.decrypt(row.access_token, tokenBinding(row.user_id, 'access_token')));
+        const cache = JSON.parse(cipher.decrypt(row.token_cache, tokenBinding(row.user_id, 'token_cache')));
         for (const rt of Object.values(cache.RefreshToken) as Array<{ secret: string }>)
           secrets.push(rt.secret);
       } catch {

@@ -13,6 +13,7 @@ import {
   Outbox,
   OutlookAccountsRepository,
   TokenCipher,
+  tokenBinding,
 } from '@core-email/platform';
 import type { SessionUser } from '../auth/session-user';
 import { SessionsRepository } from '../auth/sessions.repository';
@@ -153,8 +154,8 @@ export class OutlookConnectService {
           msObjectId: account.localAccountId,
           msTenantId: account.tenantId,
           address,
-          accessToken: this.cipher.encrypt(result.accessToken),
-          tokenCache: this.cipher.encrypt(cache),
+          accessToken: this.cipher.encrypt(result.accessToken, tokenBinding(userId, 'access_token')),
+          tokenCache: this.cipher.encrypt(cache, tokenBinding(userId, 'token_cache')),
           accessTokenExpiresAt: result.expiresOn,
           scopes: result.scopes.join(' '),
         },

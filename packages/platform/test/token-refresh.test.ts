@@ -16,7 +16,7 @@ import { runMigrations } from '../src/database/migrate';
 import { MailboxReauthRequiredError, MailboxTokens } from '../src/microsoft/mailbox-tokens';
 import { createMsalClient, MicrosoftSettings, microsoftSettingsFrom } from '../src/microsoft/msal';
 import { OutlookAccountsRepository } from '../src/microsoft/outlook-accounts.repository';
-import { TokenCipher } from '../src/microsoft/token-cipher';
+import { TokenCipher, tokenBinding } from '../src/microsoft/token-cipher';
 import { createRedisCluster } from '../src/redis/redis-cluster';
 import { connectMailbox } from '../src/testing/mailbox';
 import { stackEnv } from '../src/testing/stack-env';
@@ -103,7 +103,7 @@ async function rowOf(userId: string) {
 
 test('the emulator of this test rotates strictly: a refresh token works once', async () => {
   const { userId } = await connectedUser();
-  const before = cipher.decrypt((await rowOf(userId)).token_cache!);
+  const before = cipher.decrypt((await rowOf(userId)).token_cache!, tokenBinding(userId, 'token_cache'));
   await expireAccessToken(userId);
   await tokens.getAccessToken(userId);
   // Replaying the pre-refresh cache spends the old refresh token a second time.
@@ -135,7 +135,7 @@ test('20 concurrent requests for an expired token refresh once and leave a worki
   const row = await rowOf(userId);
   assert.equal(row.status, 'connected');
   assert.equal(row.cache_version, version + 1);
-  rememberSecrets(results[0], cipher.decrypt(row.token_cache!));
+  rememberSecrets(results[0], cipher.decrypt(row.token_cache!, tokenBinding(userId, 'token_cache')));
 
   // The stored refresh token is the live one: with strict rotation a lost rotation would fail here.
   for (let round = 0; round < 3; round++) {
@@ -143,7 +143,10 @@ test('20 concurrent requests for an expired token refresh once and leave a worki
     const again = await tokens.getAccessToken(userId);
     assert.notEqual(again, results[0]);
     assert.equal((await graphMe(again)).status, 200);
-    rememberSecrets(again, cipher.decrypt((await rowOf(userId)).token_cache!));
+    rememberSecrets(
+      again,
+      cipher.decrypt((await rowOf(userId)).token_cache!, tokenBinding(userId, 'token_cache')),
+    );
   }
 });
 
@@ -184,7 +187,10 @@ test('Entra throttled, briefly unavailable or braking a request loop on refresh:
     // The next attempt (the job's retry) refreshes normally.
     const token = await tokens.getAccessToken(userId);
     assert.deepEqual(await graphMe(token), { status: 200, mail: address });
-    rememberSecrets(token, cipher.decrypt((await rowOf(userId)).token_cache!));
+    rememberSecrets(
+      token,
+      cipher.decrypt((await rowOf(userId)).token_cache!, tokenBinding(userId, 'token_cache')),
+    );
   }
 });
 

@@ -9,7 +9,7 @@ import { createMsalClient, MicrosoftSettings } from './msal';
 import { MICROSOFT_SETTINGS } from './microsoft-settings.token';
 import { OutlookAccountRow, OutlookAccountsRepository } from './outlook-accounts.repository';
 import { RedisLock } from './redis-lock';
-import { TokenCipher } from './token-cipher';
+import { TokenCipher, tokenBinding } from './token-cipher';
 
 /** The user has no usable mailbox link (never connected, or disconnected). */
 export class MailboxNotConnectedError extends Error {
@@ -63,7 +63,8 @@ export class MailboxTokens {
     const deadline = Date.now() + WAIT_FOR_OTHER_REFRESH_MS;
     for (;;) {
       const row = this.usable(userId, await this.accounts.findByUserId(userId));
-      if (isFresh(row)) return this.cipher.decrypt(row.accessToken!);
+      if (isFresh(row))
+        return this.cipher.decrypt(row.accessToken!, tokenBinding(row.userId, 'access_token'));
       const token = await this.lock.withLock(`outlook:token-refresh:{${userId}}`, LOCK_TTL_MS, () =>
         this.refreshUnlessFresh(userId),
       );
@@ -85,14 +86,14 @@ export class MailboxTokens {
    */
   private async refreshUnlessFresh(userId: string): Promise<string | undefined> {
     const row = this.usable(userId, await this.accounts.findByUserId(userId));
-    if (isFresh(row)) return this.cipher.decrypt(row.accessToken!);
+    if (isFresh(row)) return this.cipher.decrypt(row.accessToken!, tokenBinding(row.userId, 'access_token'));
     return this.refresh(row);
   }
 
   private async refresh(row: OutlookAccountRow): Promise<string | undefined> {
     const client = createMsalClient(this.settings, this.logger);
     const cache = client.getTokenCache();
-    cache.deserialize(this.cipher.decrypt(row.tokenCache!));
+    cache.deserialize(this.cipher.decrypt(row.tokenCache!, tokenBinding(row.userId, 'token_cache')));
     const [account] = await cache.getAllAccounts();
     if (!account) return this.reauthRequired(row);
     let result;
@@ -103,8 +104,8 @@ export class MailboxTokens {
       throw error;
     }
     const written = await this.accounts.updateTokens(row.id, row.cacheVersion, {
-      accessToken: this.cipher.encrypt(result.accessToken),
-      tokenCache: this.cipher.encrypt(cache.serialize()),
+      accessToken: this.cipher.encrypt(result.accessToken, tokenBinding(row.userId, 'access_token')),
+      tokenCache: this.cipher.encrypt(cache.serialize(), tokenBinding(row.userId, 'token_cache')),
       accessTokenExpiresAt: result.expiresOn ?? new Date(Date.now() + 3600_000),
       scopes: result.scopes.join(' '),
     });

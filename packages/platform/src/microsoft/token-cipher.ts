@@ -8,14 +8,23 @@ export class TokenDecryptError extends Error {
   }
 }
 
-const VERSION = 'v1';
+const VERSION = 'v2';
+/** Values written before they were bound to their row: still read, rewritten by the next token refresh. */
+const LEGACY_VERSION = 'v1';
 const IV_BYTES = 12; // the GCM standard nonce size
 const TAG_BYTES = 16;
 
+/** Where a token value lives: a value moved to another row or column no longer decrypts. */
+export function tokenBinding(userId: string, column: 'access_token' | 'token_cache'): string {
+  return `outlook_accounts.${column}:${userId}`;
+}
+
 /**
  * AES-256-GCM for tokens at rest. Each value names the key that encrypted it
- * (`v1.<keyId>.<iv>.<tag>.<ciphertext>`, base64url), so a new active key can be introduced while rows
- * written under older keys still decrypt: rotation is "add a key, make it active, re-encrypt lazily".
+ * (`v2.<keyId>.<iv>.<tag>.<ciphertext>`, base64url), so a new active key can be introduced while rows
+ * written under older keys still decrypt: rotation is "add a key, make it active, re-encrypt lazily". The
+ * version, the key id and where the value belongs (`boundTo`, e.g. tokenBinding) are authenticated: with
+ * write access to the database, one user's tokens cannot be copied into another user's row.
  */
 export class TokenCipher {
   private readonly keys: Map<string, Buffer>;
@@ -42,20 +51,21 @@ export class TokenCipher {
     return new TokenCipher(keys, activeKeyId ?? first);
   }
 
-  encrypt(plaintext: string): string {
+  encrypt(plaintext: string, boundTo: string): string {
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.keys.get(this.activeKeyId)!, iv);
-    // The key id is authenticated too: a value cannot be relabelled to another key.
-    cipher.setAAD(Buffer.from(`${VERSION}.${this.activeKeyId}`));
+    cipher.setAAD(Buffer.from(`${VERSION}.${this.activeKeyId}.${boundTo}`));
     const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
     const tag = cipher.getAuthTag();
     return [VERSION, this.activeKeyId, b64(iv), b64(tag), b64(ciphertext)].join('.');
   }
 
-  decrypt(value: string): string {
+  decrypt(value: string, boundTo: string): string {
     const parts = value.split('.');
-    if (parts.length !== 5 || parts[0] !== VERSION) throw new TokenDecryptError('unknown format');
-    const [, keyId, iv, tag, ciphertext] = parts;
+    const [version, keyId, iv, tag, ciphertext] = parts;
+    if (parts.length !== 5 || (version !== VERSION && version !== LEGACY_VERSION)) {
+      throw new TokenDecryptError('unknown format');
+    }
     const key = this.keys.get(keyId);
     if (!key) throw new TokenDecryptError(`unknown key id ${keyId}`);
     const ivBytes = Buffer.from(iv, 'base64url');
@@ -64,7 +74,9 @@ export class TokenCipher {
       throw new TokenDecryptError('bad iv or tag');
     try {
       const decipher = createDecipheriv('aes-256-gcm', key, ivBytes);
-      decipher.setAAD(Buffer.from(`${VERSION}.${keyId}`));
+      decipher.setAAD(
+        Buffer.from(version === VERSION ? `${VERSION}.${keyId}.${boundTo}` : `${version}.${keyId}`),
+      );
       decipher.setAuthTag(tagBytes);
       return Buffer.concat([
         decipher.update(Buffer.from(ciphertext, 'base64url')),

@@ -5,7 +5,7 @@ import pino from 'pino';
 import type { DataSource } from 'typeorm';
 import { createMsalClient, generatePkce, MicrosoftSettings } from '../microsoft/msal';
 import { OutlookAccountsRepository } from '../microsoft/outlook-accounts.repository';
-import { TokenCipher } from '../microsoft/token-cipher';
+import { TokenCipher, tokenBinding } from '../microsoft/token-cipher';
 import { emulatorSignIn } from './emulator-sign-in';
 
 export interface ConnectedMailbox {
@@ -58,8 +58,8 @@ export async function connectMailbox(
       msObjectId: result.account!.localAccountId,
       msTenantId: result.account!.tenantId,
       address,
-      accessToken: cipher.encrypt(result.accessToken),
-      tokenCache: cipher.encrypt(tokenCache),
+      accessToken: cipher.encrypt(result.accessToken, tokenBinding(userId, 'access_token')),
+      tokenCache: cipher.encrypt(tokenCache, tokenBinding(userId, 'token_cache')),
       accessTokenExpiresAt: result.expiresOn!,
       scopes: result.scopes.join(' '),
     },
