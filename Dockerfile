@@ -57,23 +57,31 @@ COPY packages/contracts packages/contracts
 RUN npx tsc -b packages/contracts
 COPY core-email-frontend core-email-frontend
 RUN npm run -w core-email-frontend build
+# nginx add_header lines from the one list of the dashboard's headers (the API origin filled in at start).
+RUN node -e 'const h = require("./core-email-frontend/security-headers.json"); \
+  for (const [k, v] of Object.entries(h)) console.log(`add_header ${k} "${v}" always;`)' > security-headers.inc
 
 # --- frontend: static files only, nginx as an unprivileged user (uid 101) ---
 FROM nginxinc/nginx-unprivileged:1.27-alpine AS frontend
 COPY --from=frontend-build --chown=101:101 /app/core-email-frontend/dist /usr/share/nginx/html
+COPY --from=frontend-build --chown=101:101 /app/security-headers.inc /etc/nginx/conf.d/security-headers.inc
 COPY <<'NGINX' /etc/nginx/conf.d/default.conf
 server {
   listen 4173;
   root /usr/share/nginx/html;
+  # Each location includes the security headers: nginx drops inherited add_header lines where a block has its own.
   # Run-time configuration (see core-email-frontend/src/config.ts): never cached, so a new API_URL applies at once.
   location = /config.json {
+    include /etc/nginx/conf.d/security-headers.inc;
     add_header Cache-Control "no-store";
   }
   # Hashed bundles never change under the same name.
   location /assets/ {
+    include /etc/nginx/conf.d/security-headers.inc;
     add_header Cache-Control "public, max-age=31536000, immutable";
   }
   location / {
+    include /etc/nginx/conf.d/security-headers.inc;
     try_files $uri $uri/ /index.html;
   }
 }
@@ -83,7 +91,11 @@ NGINX
 COPY --chmod=755 <<'SH' /docker-entrypoint.d/40-core-email-config.sh
 #!/bin/sh
 set -eu
-printf '{"apiUrl":"%s"}\n' "${API_URL:-http://localhost:3000}" > /usr/share/nginx/html/config.json
+api_url="${API_URL:-http://localhost:3000}"
+printf '{"apiUrl":"%s"}\n' "$api_url" > /usr/share/nginx/html/config.json
+# The CSP lets the dashboard fetch from the API's origin only.
+origin=$(printf '%s' "$api_url" | sed -E 's|^([a-z]+://[^/]+).*|\1|')
+sed -i "s|{{API_ORIGIN}}|$origin|" /etc/nginx/conf.d/security-headers.inc
 SH
 USER 101
 EXPOSE 4173

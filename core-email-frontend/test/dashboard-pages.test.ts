@@ -417,3 +417,29 @@ test('delete account: asks for the password, then goes to log-in saying it was d
     await page.close();
   }
 });
+
+test('the dashboard runs no injected inline script, sends its CSP, and cannot be framed', async () => {
+  const page = await dashboard.browser.newPage();
+  const response = await page.goto(`${siteUrl}/log-in`);
+  const csp = response?.headers()['content-security-policy'] ?? '';
+  assert.match(csp, /script-src 'self'/);
+  assert.match(csp, /frame-ancestors 'none'/);
+  assert.equal(response?.headers()['x-frame-options'], 'DENY');
+  await page.getByLabel('Email').waitFor();
+  // What an HTML injection would do: add an inline script to the page.
+  const outcome = await page.evaluate(
+    () =>
+      new Promise<{ ran: boolean; refused: string }>((resolve) => {
+        document.addEventListener('securitypolicyviolation', (e) =>
+          resolve({ ran: 'injected' in window, refused: e.violatedDirective }),
+        );
+        const script = document.createElement('script');
+        script.textContent = 'window.injected = true';
+        document.body.append(script);
+        setTimeout(() => resolve({ ran: 'injected' in window, refused: '' }), 2_000);
+      }),
+  );
+  assert.equal(outcome.ran, false, 'the injected script ran');
+  assert.match(outcome.refused, /^script-src/, 'the browser reported the refusal');
+  await page.close();
+});

@@ -7,6 +7,16 @@ import { fileURLToPath } from 'node:url';
 
 export const DIST = fileURLToPath(new URL('../../dist/', import.meta.url));
 
+/** security-headers.json, as nginx serves the dashboard: `{{API_ORIGIN}}` is the API's origin. */
+export function securityHeaders(apiUrl: string): Record<string, string> {
+  const file = fileURLToPath(new URL('../../security-headers.json', import.meta.url));
+  const template = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const origin = new URL(apiUrl).origin;
+  return Object.fromEntries(
+    Object.entries(template).map(([k, v]) => [k, v.replace('{{API_ORIGIN}}', origin)]),
+  );
+}
+
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -45,6 +55,7 @@ export function close(server: Server | undefined): Promise<void> {
 export function staticSite(apiUrl: () => string): Handler {
   return (req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
+    for (const [name, value] of Object.entries(securityHeaders(apiUrl()))) res.setHeader(name, value);
     if (path === '/config.json') {
       res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ apiUrl: apiUrl() }));
       return;
