@@ -34,6 +34,16 @@ function problemsOf(load: () => unknown): string[] {
   }
 }
 
+/** Each of `names` has a problem of its own, starting with the variable's name. */
+function assertNamed(problems: string[], names: string[]): void {
+  for (const name of names) {
+    assert.ok(
+      problems.some((p) => p.startsWith(`${name}:`)),
+      `${name} not named in: ${problems.join('; ')}`,
+    );
+  }
+}
+
 /** What an operator who followed the README would set. */
 function ownProductionEnv(): NodeJS.ProcessEnv {
   return {
@@ -54,7 +64,7 @@ function ownProductionEnv(): NodeJS.ProcessEnv {
 
 test('in production the producer refuses published secrets, typed keys, local URLs and one Kafka copy', () => {
   const problems = problemsOf(() => loadProducerConfig({ ...stackEnv({}), NODE_ENV: 'production' }));
-  for (const name of [
+  assertNamed(problems, [
     'JWT_SECRET',
     'MS_CLIENT_SECRET',
     'TOKEN_ENCRYPTION_KEYS',
@@ -64,12 +74,7 @@ test('in production the producer refuses published secrets, typed keys, local UR
     'KAFKA_REPLICATION_FACTOR',
     'DB_PRIMARY_URL',
     'DB_REPLICA_URLS',
-  ]) {
-    assert.ok(
-      problems.some((p) => p.startsWith(`${name}:`)),
-      `${name} not named in: ${problems.join('; ')}`,
-    );
-  }
+  ]);
   const typedKey = `typed:${Buffer.from('a passphrase typed by a person!!').toString('base64')}`;
   const typed = problemsOf(() =>
     loadProducerConfig({ ...ownProductionEnv(), TOKEN_ENCRYPTION_KEYS: typedKey }),
@@ -87,19 +92,14 @@ test('in production the consumer refuses the published secrets and a local webho
   const problems = problemsOf(() =>
     loadConsumerConfig({ ...stackEnv({}), NODE_ENV: 'production', PUBLIC_BASE_URL: 'http://localhost:3000' }),
   );
-  for (const name of [
+  assertNamed(problems, [
     'MS_CLIENT_SECRET',
     'TOKEN_ENCRYPTION_KEYS',
     'PUBLIC_BASE_URL',
     'KAFKA_REPLICATION_FACTOR',
     'DB_PRIMARY_URL',
     'DB_REPLICA_URLS',
-  ]) {
-    assert.ok(
-      problems.some((p) => p.startsWith(`${name}:`)),
-      `${name} not named in: ${problems.join('; ')}`,
-    );
-  }
+  ]);
 });
 
 test("an operator's own secrets and public https URLs start in production; development allows the demo values", () => {

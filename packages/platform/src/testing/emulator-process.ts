@@ -8,8 +8,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { testProcessEnv } from './config';
 
-// dist/test/support → repository root
+// dist/src/testing → repository root
 const REPO_ROOT = resolve(__dirname, '..', '..', '..', '..', '..');
 export const EMULATOR_TENANT = '9188040d-6c67-4c5b-b112-36a304b66dad';
 
@@ -36,7 +37,7 @@ export async function startEmulatorProcess(env: Record<string, string>): Promise
   const dataDir = mkdtempSync(join(tmpdir(), 'token-test-emulator-'));
   const child: ChildProcess = spawn(process.execPath, [join(REPO_ROOT, 'graph-emulator/dist/src/main.js')], {
     env: {
-      ...process.env,
+      ...testProcessEnv, // PATH, NODE_EXTRA_CA_CERTS
       EMULATOR_PORT: String(port),
       EMULATOR_DATA_DIR: dataDir,
       EMULATOR_CA_DIR: join(REPO_ROOT, '.data/emulator/ca'),

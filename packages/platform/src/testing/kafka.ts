@@ -1,11 +1,12 @@
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import { stackEnv } from './stack-env';
+import { testProcessEnv } from './config';
 
 export const silentLogger = pino({ level: 'silent' });
 
 export function testKafka(): Kafka {
-  const brokers = stackEnv(process.env).KAFKA_BROKERS!.split(',');
+  const brokers = stackEnv(testProcessEnv).KAFKA_BROKERS!.split(',');
   return new Kafka({ clientId: 'platform-test', brokers, logLevel: logLevel.NOTHING });
 }
 
